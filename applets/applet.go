@@ -1,0 +1,191 @@
+// Package applets holds one thin file per applet: each parses its command line
+// and calls into core, logger, rcdb, linuxinit or initramfs, then maps the
+// outcome to s6's messages and exit codes.
+package applets
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"s6box/applets/getopt"
+)
+
+// Exit codes shared by all applets, as s6 documents them.
+const (
+	ExitUsage  = 100 // bad invocation
+	ExitSystem = 111 // a system call failed
+	ExitBug    = 101 // internal error
+	ExitNoExec = 126 // final exec failed for a reason other than "not found"
+	ExitNoProg = 127 // final exec failed: program not found
+)
+
+// Applet is one row of the applet table.
+type Applet struct {
+	Name    string   // bare name: "svc"
+	Aliases []string // s6 names: "s6-svc"
+	Usage   string   // one-line usage, without the program name
+	Dir     string   // "bin" or "sbin": where `make install` puts its links
+	Main    func(c *Ctx) int
+}
+
+// Ctx is everything an applet gets from the process: the name it was called
+// by, its arguments and its standard streams.
+type Ctx struct {
+	Prog   string   // the name the applet was called by, used in messages
+	Args   []string // arguments after the program name
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Self   string // absolute path of this executable, remembered at start-up
+	Applet *Applet
+}
+
+// Fatal prints "PROG: fatal: MSG" and returns code, for `return c.Fatal(...)`.
+func (c *Ctx) Fatal(code int, format string, a ...any) int {
+	fmt.Fprintf(c.Stderr, "%s: fatal: %s\n", c.Prog, fmt.Sprintf(format, a...))
+	return code
+}
+
+// Warn prints "PROG: warning: MSG".
+func (c *Ctx) Warn(format string, a ...any) {
+	fmt.Fprintf(c.Stderr, "%s: warning: %s\n", c.Prog, fmt.Sprintf(format, a...))
+}
+
+// Info prints "PROG: info: MSG".
+func (c *Ctx) Info(format string, a ...any) {
+	fmt.Fprintf(c.Stderr, "%s: info: %s\n", c.Prog, fmt.Sprintf(format, a...))
+}
+
+// UsageFail prints the usage line (with an optional reason) and returns 100.
+func (c *Ctx) UsageFail(reason string) int {
+	if reason != "" {
+		fmt.Fprintf(c.Stderr, "%s: usage: %s %s (%s)\n", c.Prog, c.Prog, c.Applet.Usage, reason)
+	} else {
+		fmt.Fprintf(c.Stderr, "%s: usage: %s %s\n", c.Prog, c.Prog, c.Applet.Usage)
+	}
+	return ExitUsage
+}
+
+// Getopt parses c.Args with a getopt spec; on a usage error it prints the
+// usage line and returns ok=false with the exit code to return.
+func (c *Ctx) Getopt(spec string) (opts []getopt.Opt, rest []string, code int, ok bool) {
+	opts, rest, err := getopt.Parse(c.Args, spec)
+	if err != nil {
+		return nil, nil, c.UsageFail(err.Error()), false
+	}
+	return opts, rest, 0, true
+}
+
+// FatalErr reports err as fatal, choosing 100 for usage errors and 111
+// otherwise.
+func (c *Ctx) FatalErr(err error) int {
+	var ue *getopt.UsageError
+	if errors.As(err, &ue) {
+		return c.UsageFail(ue.Msg)
+	}
+	return c.Fatal(ExitSystem, "%v", err)
+}
+
+// Exec replaces the process with argv[0] (looked up in PATH when it has no
+// slash) with the current environment. It only returns on failure, with 127
+// when the program does not exist and 126 otherwise, after printing why.
+func (c *Ctx) Exec(argv []string) int {
+	if len(argv) == 0 || argv[0] == "" {
+		return c.UsageFail("no program to execute")
+	}
+	path, err := LookPath(argv[0])
+	if err == nil {
+		err = syscall.Exec(path, argv, os.Environ())
+	}
+	code := ExitNoExec
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, os.ErrNotExist) {
+		code = ExitNoProg
+	}
+	return c.Fatal(code, "unable to exec %s: %v", argv[0], unwrapErrno(err))
+}
+
+func unwrapErrno(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// LookPath finds prog in $PATH like execvp does (a name with a slash is used
+// as is). The error is ENOENT when nothing matches, or the error of the last
+// candidate that exists but cannot be run.
+func LookPath(prog string) (string, error) {
+	if strings.Contains(prog, "/") {
+		return prog, nil
+	}
+	pathEnv, ok := os.LookupEnv("PATH")
+	if !ok {
+		pathEnv = "/usr/bin:/bin"
+	}
+	var lastErr error = syscall.ENOENT
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		cand := dir + "/" + prog
+		st, err := os.Stat(cand)
+		if err != nil || st.IsDir() {
+			continue
+		}
+		if st.Mode()&0o111 == 0 {
+			lastErr = syscall.EACCES
+			continue
+		}
+		return cand, nil
+	}
+	return "", lastErr
+}
+
+// Find returns the applet called name (bare or s6 name), or nil.
+func Find(table []Applet, name string) *Applet {
+	for i := range table {
+		a := &table[i]
+		if a.Name == name {
+			return a
+		}
+		for _, al := range a.Aliases {
+			if al == name {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// CheckTable reports duplicate names in the table; a duplicate is a start-up
+// error because dispatch would be ambiguous.
+func CheckTable(table []Applet) error {
+	seen := map[string]bool{}
+	for _, a := range table {
+		for _, n := range append([]string{a.Name}, a.Aliases...) {
+			if seen[n] {
+				return fmt.Errorf("applet name %q appears twice in the applet table", n)
+			}
+			seen[n] = true
+		}
+	}
+	return nil
+}
+
+// Names lists every name (bare and alias) of every applet, sorted.
+func Names(table []Applet) []string {
+	var names []string
+	for _, a := range table {
+		names = append(names, a.Name)
+		names = append(names, a.Aliases...)
+	}
+	sort.Strings(names)
+	return names
+}

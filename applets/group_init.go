@@ -1,0 +1,6 @@
+package applets
+
+// initApplets lists the applets of this group.
+func initApplets() []Applet {
+	return []Applet{}
+}

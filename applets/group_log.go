@@ -1,0 +1,6 @@
+package applets
+
+// logApplets lists the applets of this group.
+func logApplets() []Applet {
+	return []Applet{}
+}

@@ -1,0 +1,6 @@
+package applets
+
+// scannerApplets lists the applets of this group.
+func scannerApplets() []Applet {
+	return []Applet{}
+}

@@ -1,0 +1,6 @@
+package applets
+
+// supervisionApplets lists the applets of this group.
+func supervisionApplets() []Applet {
+	return []Applet{}
+}

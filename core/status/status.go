@@ -1,0 +1,140 @@
+// Package status reads and writes supervise/status (35 bytes, the s6 2.11
+// layout) and supervise/death_tally (14-byte records).
+package status
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"s6box/core/tai64n"
+)
+
+// Size is the length of supervise/status.
+const Size = 35
+
+// Flag bits of byte 34.
+const (
+	FlagPaused    = 1 << 0
+	FlagFinishing = 1 << 1
+	FlagWantUp    = 1 << 2
+	FlagReady     = 1 << 3
+)
+
+// Status is the decoded content of supervise/status.
+type Status struct {
+	Stamp      tai64n.Stamp // last up/down transition
+	ReadyStamp tai64n.Stamp // last readiness, or last "down and ready"
+	PID        uint64       // run's pid when up, finish's pid while finishing, 0 when down
+	Wstat      uint16       // raw wait status of the last death of run
+	Paused     bool
+	Finishing  bool
+	WantUp     bool
+	Ready      bool
+}
+
+// Up reports whether run is alive: a pid and not finishing.
+func (s Status) Up() bool { return s.PID != 0 && !s.Finishing }
+
+// Signaled reports whether the last death was by a signal.
+func (s Status) Signaled() bool { return s.Wstat&0x7f != 0 && s.Wstat&0x7f != 0x7f }
+
+// ExitCode of the last death (meaningful when !Signaled()).
+func (s Status) ExitCode() int { return int(s.Wstat>>8) & 0xff }
+
+// Signal that killed run last (meaningful when Signaled()).
+func (s Status) Signal() int { return int(s.Wstat & 0x7f) }
+
+// Encode returns the 35 bytes.
+func (s Status) Encode() []byte {
+	b := make([]byte, Size)
+	s.Stamp.Put(b[0:12])
+	s.ReadyStamp.Put(b[12:24])
+	binary.BigEndian.PutUint64(b[24:32], s.PID)
+	binary.BigEndian.PutUint16(b[32:34], s.Wstat)
+	var f byte
+	if s.Paused {
+		f |= FlagPaused
+	}
+	if s.Finishing {
+		f |= FlagFinishing
+	}
+	if s.WantUp {
+		f |= FlagWantUp
+	}
+	if s.Ready {
+		f |= FlagReady
+	}
+	b[34] = f
+	return b
+}
+
+// ErrShort is returned for a status file shorter than 35 bytes.
+var ErrShort = errors.New("status file is shorter than 35 bytes")
+
+// Decode parses at least 35 bytes (extra bytes are ignored, as s6 does).
+func Decode(b []byte) (Status, error) {
+	if len(b) < Size {
+		return Status{}, ErrShort
+	}
+	f := b[34]
+	return Status{
+		Stamp:      tai64n.Get(b[0:12]),
+		ReadyStamp: tai64n.Get(b[12:24]),
+		PID:        binary.BigEndian.Uint64(b[24:32]),
+		Wstat:      binary.BigEndian.Uint16(b[32:34]),
+		Paused:     f&FlagPaused != 0,
+		Finishing:  f&FlagFinishing != 0,
+		WantUp:     f&FlagWantUp != 0,
+		Ready:      f&FlagReady != 0,
+	}, nil
+}
+
+// Read reads DIR/supervise/status.
+func Read(serviceDir string) (Status, error) {
+	p := filepath.Join(serviceDir, "supervise", "status")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return Status{}, err
+	}
+	s, err := Decode(b)
+	if err != nil {
+		return Status{}, fmt.Errorf("%s: %w", p, err)
+	}
+	return s, nil
+}
+
+// Write replaces supervisePath/status atomically (status.new then rename),
+// with mode 0666 & ~umask like s6.
+func Write(supervisePath string, s Status) error {
+	return WriteFileAtomic(filepath.Join(supervisePath, "status"), s.Encode())
+}
+
+// WriteFileAtomic writes NAME.new (0666 & ~umask) and renames it over NAME.
+func WriteFileAtomic(path string, data []byte) error {
+	tmp := path + ".new"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return fmt.Errorf("unable to open %s: %w", tmp, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("unable to write %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("unable to write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("unable to rename %s to %s: %w", tmp, path, err)
+	}
+	return nil
+}
+
+// WaitStatusFromSys converts a Go wait status to the raw 16-bit wstat.
+func WaitStatusFromSys(ws syscall.WaitStatus) uint16 { return uint16(ws) }

@@ -1,0 +1,52 @@
+package multicall
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"s6box/test/harness"
+)
+
+func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
+
+func TestUnknownAppletListsAndExits100(t *testing.T) {
+	r := harness.Run(t, harness.Binary(t), "no-such-applet")
+	if r.Code != 100 || !strings.Contains(r.Stderr, "unknown applet") {
+		t.Fatalf("code %d stderr %q", r.Code, r.Stderr)
+	}
+}
+
+func TestInstallFarmMatchesList(t *testing.T) {
+	r := harness.Run(t, harness.Binary(t), "--list")
+	if r.Code != 0 {
+		t.Fatalf("--list: %d %s", r.Code, r.Stderr)
+	}
+	names := strings.Fields(r.Stdout)
+	dir := t.TempDir()
+	if r := harness.Run(t, harness.Binary(t), "--install", dir); r.Code != 0 {
+		t.Fatalf("--install: %d %s", r.Code, r.Stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(names) {
+		t.Fatalf("%d links for %d names", len(entries), len(names))
+	}
+	for _, n := range names {
+		if _, err := os.Readlink(filepath.Join(dir, n)); err != nil {
+			t.Errorf("no link for %s: %v", n, err)
+		}
+	}
+	// A regular file in the way is never replaced.
+	if len(names) > 0 {
+		victim := filepath.Join(dir, names[0])
+		os.Remove(victim)
+		os.WriteFile(victim, []byte("data"), 0o644)
+		if r := harness.Run(t, harness.Binary(t), "--install", dir); r.Code == 0 || !strings.Contains(r.Stderr, victim) {
+			t.Fatalf("overwrote a regular file: %d %q", r.Code, r.Stderr)
+		}
+		if b, _ := os.ReadFile(victim); string(b) != "data" {
+			t.Fatal("data lost")
+		}
+	}
+}
