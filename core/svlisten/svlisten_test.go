@@ -67,7 +67,12 @@ func TestEventsBringState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	go func() { time.Sleep(50 * time.Millisecond); notify(t, d, "u"); time.Sleep(50 * time.Millisecond); notify(t, d, "U") }()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		notify(t, d, "u")
+		time.Sleep(50 * time.Millisecond)
+		notify(t, d, "U")
+	}()
 	if n, err := w.Wait(Want{Up: true, Ready: true}, false, soon()); n != 0 || err != nil {
 		t.Fatalf("%d %v", n, err)
 	}
