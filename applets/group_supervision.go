@@ -11,5 +11,6 @@ func supervisionApplets() []Applet {
 		svokApplet(),
 		svdtApplet(),
 		svdtClearApplet(),
+		svpermsApplet(),
 	}
 }
