@@ -304,6 +304,18 @@ func TestSvlisten(t *testing.T) {
 		if r := ours(t, "svlisten1", "-u", sv["a"], "/nonexistent/prog"); r.Code != 111 {
 			t.Errorf("spawn failure: %d %s", r.Code, r.Stderr)
 		}
+		// -r: down (and finished), then up again; ours and real the same way.
+		mustOK(t, "up a", ours(t, "svc", "-wu", "-T", "20000", "-u", sv["a"]))
+		for _, useOurs := range []bool{true, false} {
+			r := tool(t, useOurs, "s6-svlisten1", "-r", "-t", "20000", sv["a"], svc, "-k", sv["a"])
+			if r.Code != 0 || !readStatus(t, sv["a"]).Up() {
+				t.Errorf("svlisten1 -r (ours=%v): %d %s", useOurs, r.Code, r.Stderr)
+			}
+			r = tool(t, useOurs, "s6-svwait", "-r", "-t", "300", sv["a"])
+			if r.Code != 99 {
+				t.Errorf("svwait -r on an up service without a restart (ours=%v): %d %s", useOurs, r.Code, r.Stderr)
+			}
+		}
 		// Real s6-svlisten1 spawning our svc, and the reverse.
 		mustOK(t, "real svlisten1 + our svc", real(t, "s6-svlisten1", "-d", "-t", "20000", sv["b"], svc, "-d", sv["b"]))
 		mustOK(t, "our svlisten1 + real svc", ours(t, "svlisten1", "-u", "-t", "20000", sv["b"], harness.RealS6(t, "s6-svc"), "-u", sv["b"]))
