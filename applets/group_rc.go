@@ -5,5 +5,11 @@ func rcApplets() []Applet {
 	return []Applet{
 		{Name: "rc-compile", Aliases: []string{"s6-rc-compile"}, Dir: "bin",
 			Usage: "[ -v verbosity ] [ -h fdhuser ] [ -b ] compiled source...", Main: rcCompileMain},
+		{Name: "rc-init", Aliases: []string{"s6-rc-init"}, Dir: "bin",
+			Usage: "[ -c bootdb ] [ -l live ] [ -p prefix ] [ -t timeout ] [ -d ] [ -b ] scandir", Main: rcInitMain},
+		{Name: "rc", Aliases: []string{"s6-rc"}, Dir: "bin",
+			Usage: "[ -l live ] [ -b ] [ -a ] [ -u | -d | -D ] [ -p ] [ -e | -E ] [ -v verbosity ] [ -n dryrunthrottle ] [ -t timeout ] [ --json ] help|list|listall|diff|change|start|stop|reload|restart|compile [ args... ]", Main: rcMain},
+		{Name: "rc-oneshot-runner", Dir: "bin",
+			Usage: "(run program of the s6rc-oneshot-runner service)", Main: rcOneshotRunnerMain},
 	}
 }
