@@ -12,7 +12,7 @@ import (
 func rcMain(c *Ctx) int {
 	args, err := rcLongOpts(c.Args, map[string]string{"livedir": "l:", "block": "b", "add": "a", "up": "u",
 		"down": "d", "all-down": "D", "prune": "p", "without-essentials": "e", "with-essentials": "E",
-		"verbosity": "v:", "dry-run": "n:", "timeout": "t:", "no-lock": "N", "json": "J"})
+		"verbosity": "v:", "dry-run": "n:", "timeout": "t:", "no-lock": "N", "json": "J"}, "l:baudDpeEv:n:t:NJ")
 	if err != nil {
 		return c.UsageFail(err.Error())
 	}

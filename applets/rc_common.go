@@ -11,14 +11,26 @@ import (
 // rcLongOpts rewrites s6-rc's long options (--name or --name=value) into
 // their short forms before getopt sees them; parsing still stops at the
 // first operand or "--".
-func rcLongOpts(args []string, table map[string]string) ([]string, error) {
+func rcLongOpts(args []string, table map[string]string, spec string) ([]string, error) {
 	var out []string
-	for i, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		if a == "--" || !strings.HasPrefix(a, "-") || a == "-" {
 			return append(out, args[i:]...), nil
 		}
 		if !strings.HasPrefix(a, "--") {
 			out = append(out, a)
+			// a value-taking letter at the end of a cluster eats the next word
+			for k := 1; k < len(a); k++ {
+				p := strings.IndexByte(spec, a[k])
+				if p >= 0 && p+1 < len(spec) && spec[p+1] == ':' {
+					if k == len(a)-1 && i+1 < len(args) {
+						i++
+						out = append(out, args[i])
+					}
+					break
+				}
+			}
 			continue
 		}
 		name, val, hasVal := strings.Cut(a[2:], "=")

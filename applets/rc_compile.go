@@ -5,7 +5,7 @@ import (
 )
 
 func rcCompileMain(c *Ctx) int {
-	args, err := rcLongOpts(c.Args, map[string]string{"verbosity": "v:", "fdholder-user": "h:", "block": "b"})
+	args, err := rcLongOpts(c.Args, map[string]string{"verbosity": "v:", "fdholder-user": "h:", "block": "b"}, "v:h:b")
 	if err != nil {
 		return c.UsageFail(err.Error())
 	}

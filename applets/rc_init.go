@@ -11,7 +11,7 @@ import (
 
 func rcInitMain(c *Ctx) int {
 	args, err := rcLongOpts(c.Args, map[string]string{"bootdb": "c:", "livedir": "l:", "prefix": "p:",
-		"timeout": "t:", "dereference": "d", "block": "b"})
+		"timeout": "t:", "dereference": "d", "block": "b"}, "c:l:p:t:db")
 	if err != nil {
 		return c.UsageFail(err.Error())
 	}

@@ -200,6 +200,10 @@ func (e *Engine) Change(sel []bool, up bool) (int, error) {
 				succeed(d.i)
 				continue
 			}
+			if !e.Deadline.IsZero() && !now().Before(e.Deadline) {
+				// the transition ran out of the global budget
+				return 0, ErrTimedOut
+			}
 			failed = true
 			if up && a.Type == rcdb.Longrun && !e.DryRun {
 				e.Act.Failed(d.i)

@@ -99,7 +99,9 @@ func Init(o InitOptions) error {
 		func() error { return os.WriteFile(filepath.Join(tmp, "prefix"), []byte(o.Prefix), 0o644) },
 		func() error { return os.WriteFile(filepath.Join(tmp, "state"), make([]byte, len(db.Atoms)), 0o644) },
 		func() error { return os.WriteFile(filepath.Join(tmp, "lock"), nil, 0o644) },
-		func() error { return o.CopyTree(filepath.Join(bootdb, "servicedirs"), filepath.Join(tmp, "servicedirs")) },
+		func() error {
+			return o.CopyTree(filepath.Join(bootdb, "servicedirs"), filepath.Join(tmp, "servicedirs"))
+		},
 	}
 	for _, s := range steps {
 		if err := s(); err != nil {
