@@ -9,7 +9,13 @@ func rcApplets() []Applet {
 			Usage: "[ -c bootdb ] [ -l live ] [ -p prefix ] [ -t timeout ] [ -d ] [ -b ] scandir", Main: rcInitMain},
 		{Name: "rc", Aliases: []string{"s6-rc"}, Dir: "bin",
 			Usage: "[ -l live ] [ -b ] [ -a ] [ -u | -d | -D ] [ -p ] [ -e | -E ] [ -v verbosity ] [ -n dryrunthrottle ] [ -t timeout ] [ --json ] help|list|listall|diff|change|start|stop|reload|restart|compile [ args... ]", Main: rcMain},
+		{Name: "rc-db", Aliases: []string{"s6-rc-db"}, Dir: "bin",
+			Usage: "[ -u | -d ] [ -l live ] [ -c compiled ] [ -b ] [ -E | -e ] command...", Main: rcDbMain},
 		{Name: "rc-oneshot-runner", Dir: "bin",
 			Usage: "(run program of the s6rc-oneshot-runner service)", Main: rcOneshotRunnerMain},
+		{Name: "rc-fdholder", Dir: "bin",
+			Usage: "(run program of the s6rc-fdholder service)", Main: rcFdholderMain},
+		{Name: "rc-pipe-run", Dir: "bin",
+			Usage: "(run program of a pipelined longrun: gets its pipes, execs ./run.user)", Main: rcPipeRunMain},
 	}
 }
