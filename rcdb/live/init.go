@@ -56,14 +56,29 @@ func Supervised(dir string) bool {
 	return true
 }
 
+// ResolveBootDB implements the boot-db fallback for guides written for
+// s6-rc < 0.6 (default /etc/s6-rc/compiled rather than .../compiled/current):
+// when -c was not given, the default path does not exist and its parent is
+// itself a compiled database, the parent is used. ok reports a fallback.
+func ResolveBootDB(path string, given bool) (string, bool) {
+	if given {
+		return path, false
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return path, false
+	}
+	if parent := filepath.Dir(path); rcdb.LooksCompiled(parent) {
+		return parent, true
+	}
+	return path, false
+}
+
 // Init creates the live directory and puts every longrun under supervision
 // (down). It returns nil also when the same live state already runs.
 func Init(o InitOptions) error {
-	if !o.BootDBGiven && !rcdb.LooksCompiled(o.BootDB) {
-		if _, err := os.Stat(o.BootDB); errors.Is(err, os.ErrNotExist) && rcdb.LooksCompiled(filepath.Dir(o.BootDB)) {
-			o.Info("%s does not exist, using the compiled database at %s", o.BootDB, filepath.Dir(o.BootDB))
-			o.BootDB = filepath.Dir(o.BootDB)
-		}
+	if p, ok := ResolveBootDB(o.BootDB, o.BootDBGiven); ok {
+		o.Info("%s does not exist, using the compiled database at %s", o.BootDB, p)
+		o.BootDB = p
 	}
 	bootdb := o.BootDB
 	if o.Deref {

@@ -18,7 +18,7 @@ func TestPipeline(t *testing.T) {
 			"prod/type": "longrun\n", "prod/producer-for": "mid\n",
 			"prod/run": "#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done\n",
 			"mid/type": "longrun\n", "mid/consumer-for": "prod\n", "mid/producer-for": "log\n",
-			"mid/run": "#!/bin/sh\nexec cat\n",
+			"mid/run":  "#!/bin/sh\nexec cat\n",
 			"log/type": "longrun\n", "log/consumer-for": "mid\n", "log/pipeline-name": "pl\n",
 			"log/run": "#!/bin/sh\nexec cat >> " + out + "\n",
 			// a funnel: two producers into one consumer
