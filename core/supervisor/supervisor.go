@@ -332,7 +332,29 @@ func isForkErr(err error) bool {
 	return errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM) || errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
+// maxChildFd bounds notification-fd and lock-fd: the child's descriptor
+// table is built up to that number.
+const maxChildFd = 1 << 16
+
+func checkFd(name string, fd int) error {
+	var rl unix.Rlimit
+	limit := maxChildFd
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Max < uint64(limit) {
+		limit = int(rl.Max)
+	}
+	if fd >= limit {
+		return fmt.Errorf("%s %d is not below the descriptor limit %d", name, fd, limit)
+	}
+	return nil
+}
+
 func (s *Supervisor) startRun(r runSpec) (int, error) {
+	if err := checkFd("notification-fd", r.notifyFd); err != nil {
+		return 0, &spawnError{err: err}
+	}
+	if err := checkFd("lock-fd", r.lockFd); err != nil {
+		return 0, &spawnError{err: err}
+	}
 	extra := map[int]uintptr{}
 	var pr, pw, lk *os.File
 	closeAll := func() {

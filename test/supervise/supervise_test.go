@@ -461,6 +461,25 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("%d %q", r.Code, r.Stderr)
 		}
 	})
+	t.Run("supervise/lock unusable", func(t *testing.T) {
+		dir := svc(t, "lk", "exec sleep 1000", "")
+		os.MkdirAll(filepath.Join(dir, "supervise", "lock"), 0o700)
+		r := harness.Run(t, "supervise", dir)
+		if r.Code != 111 || !strings.Contains(r.Stderr, "supervise: fatal: unable to open "+filepath.Join(dir, "supervise", "lock")) {
+			t.Fatalf("%d %q", r.Code, r.Stderr)
+		}
+	})
+	t.Run("huge notification-fd", func(t *testing.T) {
+		dir := svc(t, "nfd", "exec sleep 1000", "")
+		file(t, dir, "notification-fd", "99999999999\n")
+		p := supervise(t, dir)
+		harness.Eventually(t, long, "warning", func() bool {
+			return strings.Contains(p.Stderr.String(), "notification-fd 99999999999 is not below the descriptor limit")
+		})
+		if s := st(t, dir); s.PID != 0 {
+			t.Fatalf("started anyway: %+v", s)
+		}
+	})
 	for _, c := range []struct{ name, mode string }{{"run missing", ""}, {"run not executable", "0644"}} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "bad run")
