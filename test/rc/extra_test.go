@@ -18,7 +18,7 @@ func TestSignalAbortsChange(t *testing.T) {
 		s := newSys(t)
 		s.write(map[string]string{
 			"L/type": "longrun\n", "L/notification-fd": "3\n",
-			"L/run": "#!/bin/sh\ntrap 'kill $!; exit 0' TERM\nsleep 30 &\nwait $!\necho >&3\nexec sleep 100\n",
+			"L/run":      "#!/bin/sh\ntrap 'kill $!; exit 0' TERM\nsleep 30 &\nwait $!\necho >&3\nexec sleep 100\n",
 			"after/type": "oneshot\n", "after/up": "true\n", "after/dependencies": "L\n",
 		})
 		s.compile()
@@ -53,11 +53,19 @@ func TestReloadRestartJSONCompile(t *testing.T) {
 			"L/run":  "#!/bin/sh\ntrap 'echo hup >> " + hup + "' HUP\nwhile :; do sleep 0.1; done\n",
 			"o/type": "oneshot\n", "o/up": "echo o-up\n", "o/down": "echo o-down\n", "o/reload": "echo o-reloaded $RC_NAME\n",
 			"o/dependencies": "L\n",
-			"dep/type":       "oneshot\n", "dep/up": "echo dep-up\n", "dep/down": "echo dep-down\n", "dep/dependencies": "o\n",
+			"env/type":       "oneshot\n", "env/up": "#!/bin/sh\necho \"name=$RC_NAME marker=$MARKER\"\n",
+			"dep/type": "oneshot\n", "dep/up": "echo dep-up\n", "dep/down": "echo dep-down\n", "dep/dependencies": "o\n",
 		})
 		s.compile()
 		s.boot(sc)
 		mustCode(t, "change dep", s.rc("change", "dep"), 0)
+		// oneshots run under the runner: RC_NAME set, the caller's
+		// environment not passed
+		cmd := harness.Command(t, "s6-rc", "-l", s.live, "change", "env")
+		cmd.Env = append(cmd.Env, "MARKER=from-the-caller")
+		if r := harness.RunCmd(t, 30*time.Second, cmd); r.Code != 0 || r.Stdout != "name=env marker=\n" {
+			t.Errorf("env oneshot: %d %q %q", r.Code, r.Stdout, r.Stderr)
+		}
 		r := s.rc("-v2", "reload", "o", "L")
 		mustCode(t, "reload", r, 0)
 		if !strings.Contains(r.Stdout, "o-reloaded") || !strings.Contains(r.Stderr, "service o successfully reloaded") ||
@@ -85,7 +93,7 @@ func TestReloadRestartJSONCompile(t *testing.T) {
 		if after := pid(); after == 0 || after == before {
 			t.Errorf("L pid %d -> %d", before, after)
 		}
-		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "L", "dep", "o"}) {
+		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "L", "dep", "env", "o"}) {
 			t.Errorf("after restart: %q", r.Stdout)
 		}
 		// --json
@@ -96,7 +104,7 @@ func TestReloadRestartJSONCompile(t *testing.T) {
 			Up        bool
 			Essential bool
 		}
-		if err := json.Unmarshal([]byte(r.Stdout), &l); err != nil || len(l) != 4 || l[0].Name != "s6rc-oneshot-runner" ||
+		if err := json.Unmarshal([]byte(r.Stdout), &l); err != nil || len(l) != 5 || l[0].Name != "s6rc-oneshot-runner" ||
 			!l[0].Essential || l[1].Type != "longrun" || !l[1].Up {
 			t.Errorf("--json list: %v %q", err, r.Stdout)
 		}
