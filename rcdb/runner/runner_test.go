@@ -93,3 +93,34 @@ func TestTimeoutTerminatesScript(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestDialLongPath(t *testing.T) {
+	dir := t.TempDir()
+	for len(dir) < 120 {
+		dir = filepath.Join(dir, "a-rather-long-directory-name")
+	}
+	os.MkdirAll(dir, 0o755)
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	ln, err := Listen("s")
+	os.Chdir(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			c.Write([]byte("hi"))
+			c.Close()
+		}
+	}()
+	c, err := Dial(filepath.Join(dir, "s"))
+	if err != nil {
+		t.Fatalf("dial %d-byte path: %v", len(dir)+2, err)
+	}
+	b, _ := io.ReadAll(c)
+	c.Close()
+	if string(b) != "hi" {
+		t.Errorf("got %q", b)
+	}
+}
