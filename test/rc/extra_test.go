@@ -118,6 +118,24 @@ func TestReloadRestartJSONCompile(t *testing.T) {
 		if r := harness.Run(t, "s6-rc-db", "-c", p, "type", "dep"); r.Stdout != "oneshot\n" {
 			t.Errorf("fresh db: %q %q", r.Stdout, r.Stderr)
 		}
+		// rc update SRC: recompile with a changed L; L restarts, and so do
+		// o and dep which depend on it; live/compiled is the fresh db
+		harness.WriteFile(t, filepath.Join(s.src, "L", "run"), "#!/bin/sh\nexec sleep 1000\n", 0o755)
+		beforeUpdate := pid()
+		r = s.rc("-v2", "update", s.src)
+		mustCode(t, "rc update", r, 0)
+		if r.Stdout != "dep-down\no-down\no-up\ndep-up\n" {
+			t.Errorf("rc update script output %q", r.Stdout)
+		}
+		if got := pid(); got == 0 || got == beforeUpdate {
+			t.Errorf("L not restarted by rc update: %d -> %d", beforeUpdate, got)
+		}
+		if c, _ := os.Readlink(filepath.Join(s.live, "compiled")); !strings.HasPrefix(filepath.Base(c), "compiled-") {
+			t.Errorf("live/compiled -> %q", c)
+		}
+		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "L", "dep", "env", "o"}) {
+			t.Errorf("after rc update: %q", r.Stdout)
+		}
 		if r := s.rc("help"); r.Code != 0 || !strings.Contains(r.Stdout, "s6-rc help") {
 			t.Errorf("help: %d %q", r.Code, r.Stdout)
 		}

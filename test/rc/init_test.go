@@ -64,6 +64,18 @@ func TestRcInit(t *testing.T) {
 		}
 		r = harness.Run(t, "s6-rc-init", "-p", "x-", "-c", s.db, "-l", s.live, s.scan)
 		mustCode(t, "other prefix", r, 102)
+		// the live link was deleted: the running directory is recovered
+		real, _ := os.Readlink(s.live)
+		os.Remove(s.live)
+		r = harness.Run(t, "s6-rc-init", "-c", s.db, "-l", s.live, s.scan)
+		mustCode(t, "recovering init", r, 0)
+		if want := "s6-rc-init: info: s6-rc already running on " + filepath.Join(s.dir, real) + " - recovering it\n"; r.Stderr != want {
+			t.Errorf("recovery: %q, want %q", r.Stderr, want)
+		}
+		if l, _ := os.Readlink(s.live); l != real {
+			t.Errorf("live -> %q, want %q", l, real)
+		}
+		mustCode(t, "list after recovery", s.rc("list"), 0)
 		// a second live dir with a prefix on the same scandir
 		live2 := filepath.Join(s.dir, "live2")
 		mustCode(t, "init -p", harness.Run(t, "s6-rc-init", "-p", "rc-", "-c", s.db, "-l", live2, s.scan), 0)
