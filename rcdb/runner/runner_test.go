@@ -5,12 +5,24 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"s6box/core/reaper"
 	"s6box/rcdb"
 )
+
+// One reaper per process (it owns wait4(-1)), shared by every test.
+var (
+	reaperOnce sync.Once
+	theReaper  *reaper.Reaper
+)
+
+func sharedReaper() *reaper.Reaper {
+	reaperOnce.Do(func() { theReaper = reaper.Start(nil) })
+	return theReaper
+}
 
 // A live dir with a compiled db holding oneshots, and a server on it.
 func setup(t *testing.T) (sock string) {
@@ -35,7 +47,7 @@ func setup(t *testing.T) (sock string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	s := &Server{Live: dir, Reaper: reaper.Start(nil), Env: []string{"PATH=/usr/bin:/bin"}}
+	s := &Server{Live: dir, Reaper: sharedReaper(), Env: []string{"PATH=/usr/bin:/bin"}}
 	go s.Serve(ln)
 	return filepath.Join(dir, "s")
 }
