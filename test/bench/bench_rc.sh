@@ -77,7 +77,7 @@ run_graph() {
 ours_compile=$(compile_time "$farm/s6-rc-compile" "$work/c-ours")
 read -r up_real down_real < <(run_graph /usr/bin/s6-svscan "$farm/s6-rc" "$farm/s6-rc-init" "$farm/s6-rc-compile" real)
 ours_scan="not merged yet"
-if [ -e "$farm/svscan" ]; then
+if [ -e "$farm/svscan" ] && [ -e "$farm/supervise" ]; then
   read -r up_ours down_ours < <(run_graph "$farm/svscan" "$farm/s6-rc" "$farm/s6-rc-init" "$farm/s6-rc-compile" ours)
   ours_scan="$up_ours ms up / $down_ours ms down"
 fi
