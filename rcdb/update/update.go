@@ -255,9 +255,13 @@ func Run(o *Options) (int, error) {
 		if o.Force {
 			flag = "-D"
 		}
+		dry := "rc-dryrun"
+		if strings.HasPrefix(o.Prog, "s6-") {
+			dry = "s6-rc-dryrun"
+		}
 		if o.Verbosity > 0 {
-			fmt.Fprintf(o.Stdout, "%s-dryrun: s6-rc -v %d -t %d -l %s %s -- change %s\n", o.Prog, o.Verbosity, o.Timeout/time.Millisecond, o.Live, flag, strings.Join(stopList, " "))
-			fmt.Fprintf(o.Stdout, "%s-dryrun: s6-rc -v %d -t %d -l %s -u -- change %s\n", o.Prog, o.Verbosity, o.Timeout/time.Millisecond, o.Live, strings.Join(startList, " "))
+			fmt.Fprintf(o.Stdout, "%s: s6-rc -v %d -t %d -l %s %s -- change %s\n", dry, o.Verbosity, o.Timeout/time.Millisecond, o.Live, flag, strings.Join(stopList, " "))
+			fmt.Fprintf(o.Stdout, "%s: s6-rc -v %d -t %d -l %s -u -- change %s\n", dry, o.Verbosity, o.Timeout/time.Millisecond, o.Live, strings.Join(startList, " "))
 		}
 		return 0, nil
 	}

@@ -21,10 +21,13 @@ type scanner struct {
 	argv func(t *testing.T) []string
 }
 
-// scanners lists real s6-svscan, and ours once the svscan applet exists.
+// scanners lists real s6-svscan, and ours once the binary has both the
+// svscan and supervise applets (a scanner alone cannot run services).
 func scanners(t *testing.T) []scanner {
 	out := []scanner{{"real-s6", func(t *testing.T) []string { return []string{harness.RealS6(t, "s6-svscan")} }}}
-	if _, err := os.Lstat(harness.Path(t, "svscan")); err == nil {
+	_, err1 := os.Lstat(harness.Path(t, "svscan"))
+	_, err2 := os.Lstat(harness.Path(t, "supervise"))
+	if err1 == nil && err2 == nil {
 		out = append(out, scanner{"s6box", func(t *testing.T) []string { return []string{harness.Path(t, "svscan")} }})
 	}
 	return out

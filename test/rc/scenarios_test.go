@@ -175,6 +175,7 @@ func TestTimeouts(t *testing.T) {
 			"slow/type": "oneshot\n", "slow/up": "sleep 5\n", "slow/timeout-up": "200\n",
 			"noready/type": "longrun\n", "noready/run": "#!/bin/sh\nexec sleep 100\n",
 			"noready/notification-fd": "3\n", "noready/timeout-up": "300\n",
+			"perm/type": "longrun\n", "perm/notification-fd": "3\n", "perm/run": "#!/bin/sh\nexit 1\n", "perm/finish": "#!/bin/sh\nexit 125\n",
 			"late/type": "longrun\n", "late/notification-fd": "3\n",
 			"late/run": "#!/bin/sh\nsleep 1\necho >&3\nexec sleep 100\n",
 		})
@@ -199,6 +200,12 @@ func TestTimeouts(t *testing.T) {
 		})
 		if r := s.rc("diff"); r.Code != 0 || r.Stdout != "" {
 			t.Errorf("diff after readiness timeout: %d %q", r.Code, r.Stdout)
+		}
+		// permanent failure: finish exits 125, the supervisor gives up
+		r = s.rc("-v2", "change", "perm")
+		mustCode(t, "permanent failure", r, 1)
+		if !strings.Contains(r.Stderr, "unable to start service perm: command exited 1\n") {
+			t.Errorf("permanent failure stderr: %s", r.Stderr)
 		}
 		// global timeout
 		r = s.rc("-t", "100", "change", "late")

@@ -54,7 +54,7 @@ func TestUpdate(t *testing.T) {
 		r := harness.Run(t, "s6-rc-update", "-n", "-l", s.live, "-f", conv, db2)
 		mustCode(t, "update -n", r, 0)
 		dl := lines(r.Stdout)
-		if len(dl) != 2 || !strings.HasSuffix(dl[0], "-d -- change chg gone") || !strings.Contains(dl[1], "-u -- change") ||
+		if len(dl) != 2 || !strings.HasPrefix(dl[0], "s6-rc-dryrun: s6-rc -v 1 -t 0 -l "+s.live+" -d") || !strings.HasSuffix(dl[0], "-d -- change chg gone") || !strings.Contains(dl[1], "-u -- change") ||
 			!strings.Contains(dl[1], " new") || strings.Contains(dl[1], "added") {
 			t.Errorf("dry run:\n%s", r.Stdout)
 		}
