@@ -308,9 +308,11 @@ while :; do sleep 0.05; done`, "")
 	}
 	ctl(t, dir, "p")
 	waitStatus(t, dir, "paused", func(s status.Status) bool { return s.Paused })
-	if state := procState(t, int(st(t, dir).PID)); state != "T" {
-		t.Fatalf("after p the process is %q, want T", state)
-	}
+	// SIGSTOP takes effect asynchronously: the status may be written first.
+	pausedPid := int(st(t, dir).PID)
+	harness.Eventually(t, 10*time.Second, "the paused process to be stopped (T)", func() bool {
+		return procState(t, pausedPid) == "T"
+	})
 	ctl(t, dir, "c")
 	waitStatus(t, dir, "resumed", func(s status.Status) bool { return !s.Paused })
 	ctl(t, dir, "P")
