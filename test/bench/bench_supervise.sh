@@ -10,6 +10,7 @@
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: bench_supervise.sh PATH-TO-s6box}")
 reps=${REPS:-7}
+sync "$bin" 2>/dev/null || sync # a freshly built binary in dirty page cache would count as Private_Dirty
 work=$(mktemp -d)
 pids=()
 cleanup() {
