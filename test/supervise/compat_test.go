@@ -209,6 +209,24 @@ func TestCompatSvcWaits(t *testing.T) {
 	}
 }
 
+// waitSubscribed waits until a listener fifo exists in DIR/event (or the
+// waiter already exited, its condition being true from the start).
+func waitSubscribed(t *testing.T, dir string, p *harness.Proc) {
+	t.Helper()
+	harness.Eventually(t, long, "a listener in "+dir+"/event", func() bool {
+		if p.Exited() {
+			return true
+		}
+		ents, _ := os.ReadDir(filepath.Join(dir, "event"))
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "ftrig1:@") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func TestCompatSvwait(t *testing.T) {
 	dir := svc(t, "sw", "sleep 0.3; echo >&3; exec sleep 1000", "")
 	file(t, dir, "notification-fd", "3\n")
@@ -218,7 +236,7 @@ func TestCompatSvwait(t *testing.T) {
 		t.Helper()
 		cmd := harness.Command(t, harness.RealS6(t, "s6-svwait"), opt, "-t", "20000", dir)
 		p := harness.Start(t, cmd)
-		time.Sleep(200 * time.Millisecond) // let it subscribe (it checks status first anyway)
+		waitSubscribed(t, dir, p)
 		act()
 		if code, ok := p.Wait(long); !ok || code != 0 {
 			t.Fatalf("s6-svwait %s: exit %d %v, stderr %q", opt, code, ok, p.Stderr.String())
@@ -235,7 +253,7 @@ func TestCompatSvwait(t *testing.T) {
 	supervise(t, pd)
 	cmd := harness.Command(t, harness.RealS6(t, "s6-svwait"), "-U", "-t", "20000", pd)
 	p := harness.Start(t, cmd)
-	time.Sleep(200 * time.Millisecond)
+	waitSubscribed(t, pd, p)
 	ctl(t, pd, "u")
 	if code, ok := p.Wait(long); !ok || code != 1 {
 		t.Fatalf("s6-svwait -U on a service whose finish exits 125: exit %d %v", code, ok)
