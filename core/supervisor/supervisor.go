@@ -111,10 +111,24 @@ func Start(o Options) (*Supervisor, error) {
 		return nil, err
 	}
 	s.m = newMachine(s, o.Dir)
-	s.m.handle(event{kind: evStart})
+	if err := s.first(); err != nil {
+		s.release()
+		return nil, err
+	}
 	go s.readControl()
 	go s.loop()
 	return s, nil
+}
+
+// first runs the start-up event; a panic there is an error, not a crash.
+func (s *Supervisor) first() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error starting the supervisor of %s: %v", s.o.Dir, r)
+		}
+	}()
+	s.m.handle(event{kind: evStart})
+	return nil
 }
 
 // Done is closed after the supervisor emitted `x` and released everything.

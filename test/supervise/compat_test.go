@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"s6box/core/ftrig"
 	"s6box/core/status"
 	"s6box/test/harness"
 )
@@ -207,6 +209,24 @@ func TestCompatSvcWaits(t *testing.T) {
 	}
 }
 
+// waitSubscribed waits until a listener fifo exists in DIR/event (or the
+// waiter already exited, its condition being true from the start).
+func waitSubscribed(t *testing.T, dir string, p *harness.Proc) {
+	t.Helper()
+	harness.Eventually(t, long, "a listener in "+dir+"/event", func() bool {
+		if p.Exited() {
+			return true
+		}
+		ents, _ := os.ReadDir(filepath.Join(dir, "event"))
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "ftrig1:@") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func TestCompatSvwait(t *testing.T) {
 	dir := svc(t, "sw", "sleep 0.3; echo >&3; exec sleep 1000", "")
 	file(t, dir, "notification-fd", "3\n")
@@ -216,7 +236,7 @@ func TestCompatSvwait(t *testing.T) {
 		t.Helper()
 		cmd := harness.Command(t, harness.RealS6(t, "s6-svwait"), opt, "-t", "20000", dir)
 		p := harness.Start(t, cmd)
-		time.Sleep(200 * time.Millisecond) // let it subscribe (it checks status first anyway)
+		waitSubscribed(t, dir, p)
 		act()
 		if code, ok := p.Wait(long); !ok || code != 0 {
 			t.Fatalf("s6-svwait %s: exit %d %v, stderr %q", opt, code, ok, p.Stderr.String())
@@ -233,7 +253,7 @@ func TestCompatSvwait(t *testing.T) {
 	supervise(t, pd)
 	cmd := harness.Command(t, harness.RealS6(t, "s6-svwait"), "-U", "-t", "20000", pd)
 	p := harness.Start(t, cmd)
-	time.Sleep(200 * time.Millisecond)
+	waitSubscribed(t, pd, p)
 	ctl(t, pd, "u")
 	if code, ok := p.Wait(long); !ok || code != 1 {
 		t.Fatalf("s6-svwait -U on a service whose finish exits 125: exit %d %v", code, ok)
@@ -264,4 +284,40 @@ func TestCompatSvokSvdtAndNotListening(t *testing.T) {
 			t.Fatalf("s6-svc after x: %d %q", r.Code, r.Stderr)
 		}
 	})
+}
+
+// A raw listener fifo (named as s6's ftrig protocol wants) sees the same
+// byte sequence from our supervise as from real s6-supervise.
+func TestCompatRawEvents(t *testing.T) {
+	realSup := harness.RealS6(t, "s6-supervise")
+	var got []string
+	for _, prog := range []string{"supervise", realSup} {
+		dir := svc(t, "raw", "echo >&3; exec sleep 1000", "")
+		file(t, dir, "notification-fd", "3\n")
+		ev := filepath.Join(dir, "event")
+		if err := ftrig.MakeFifodir(ev, false, false); err != nil {
+			t.Fatal(err)
+		}
+		fifo := filepath.Join(ev, "ftrig1:@400000000000000000000000:abcdef")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(fifo, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		superviseWith(t, prog, dir)
+		waitStatus(t, dir, "ready", func(s status.Status) bool { return s.Up() && s.Ready })
+		svcOK(t, "-wD", "-d", dir)
+		svcOK(t, "-x", dir)
+		harness.Eventually(t, long, "supervisor gone", func() bool { return realRun(t, "s6-svok", dir).Code == 1 })
+		f.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 64)
+		n, _ := f.Read(buf)
+		got = append(got, string(buf[:n]))
+	}
+	if got[0] != "suUdDx" || got[1] != got[0] {
+		t.Fatalf("raw events: ours %q, real s6-supervise %q", got[0], got[1])
+	}
 }

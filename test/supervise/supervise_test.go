@@ -543,3 +543,25 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 }
+
+// `x` while up: the supervisor lets go of its stdin/stdout (a logger pipe
+// under a scanner) at once, and exits once the service is down.
+func TestXReleasesStdio(t *testing.T) {
+	dir := svc(t, "xs", "exec sleep 1000", "")
+	p := supervise(t, dir)
+	s := waitStatus(t, dir, "up", func(s status.Status) bool { return s.Up() })
+	ctl(t, dir, "x")
+	for _, fd := range []string{"0", "1"} {
+		harness.Eventually(t, long, "fd "+fd+" on /dev/null", func() bool {
+			l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.Pid(), fd))
+			return l == "/dev/null"
+		})
+	}
+	if p.Exited() {
+		t.Fatal("supervise exited while the service is still up")
+	}
+	syscall.Kill(int(s.PID), syscall.SIGKILL)
+	if code, ok := p.Wait(long); !ok || code != 0 {
+		t.Fatalf("exit %d %v", code, ok)
+	}
+}
