@@ -69,7 +69,22 @@ func startScan(t *testing.T, m mode, sc string, extra ...string) *harness.Proc {
 	return harness.Start(t, harness.Command(t, "s6-svscan", args...))
 }
 
-// realStatUp waits until real s6-svstat says the service is up.
+// startScanToFile is startScan with stdout and stderr going to a file:
+// needed when supervise processes outlive the scanner (they inherit its
+// stderr, and the harness would wait for a pipe to close).
+func startScanToFile(t *testing.T, m mode, sc, logPath string) *harness.Proc {
+	t.Helper()
+	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	cmd := harness.Command(t, "s6-svscan", append(append([]string{}, m.args...), sc)...)
+	cmd.Stdout, cmd.Stderr = f, f
+	return harness.Start(t, cmd)
+}
+
+// waitUp waits until real s6-svstat says the service is up.
 func waitUp(t *testing.T, dir string) int {
 	t.Helper()
 	svstat := harness.RealS6(t, "s6-svstat")

@@ -101,7 +101,7 @@ exec %s -O .`, n, out, svc, svc, svc))
 // and started again must leave exactly one copy of each daemon.
 func TestNoDuplicateAfterSigkill(t *testing.T) {
 	forModes(t, func(t *testing.T, m mode) {
-		sc, _ := scandir(t)
+		sc, work := scandir(t)
 		id := uniq()
 		for i := 1; i <= 3; i++ {
 			service(t, filepath.Join(sc, "s"+strconv.Itoa(i)), `exec sleep `+id+strconv.Itoa(i))
@@ -115,7 +115,7 @@ func TestNoDuplicateAfterSigkill(t *testing.T) {
 			return pids
 		}
 		killOnCleanup(t, all)
-		p := startScan(t, m, sc)
+		p := startScanToFile(t, m, sc, filepath.Join(work, "scan1.log"))
 		for _, d := range []string{"s1", "s2", "s3", "s1/log"} {
 			waitUp(t, filepath.Join(sc, d))
 		}

@@ -130,20 +130,12 @@ func TestQuitAndAbort(t *testing.T) {
 
 		// -b: the scanner exits without waiting.
 		harness.WriteFile(t, filepath.Join(sc, ".s6-svscan", "finish"), "#!/bin/sh\necho $# > "+work+"/finish\n", 0o755)
-		// Surviving supervise processes keep the scanner's stderr open: give
-		// it a file, not a pipe the harness would wait on.
-		errf, err := os.Create(filepath.Join(work, "stderr"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer errf.Close()
-		cmd := harness.Command(t, "s6-svscan", append(append([]string{}, m.args...), sc)...)
-		cmd.Stdout, cmd.Stderr = errf, errf
-		p2 := harness.Start(t, cmd)
+		// Surviving supervise processes keep the scanner's stderr open.
+		p2 := startScanToFile(t, m, sc, filepath.Join(work, "stderr"))
 		waitUp(t, filepath.Join(sc, "a"))
 		harness.Run(t, "svscanctl", "-b", sc)
 		if code, ok := p2.Wait(60 * time.Second); !ok || code != 0 {
-			t.Fatalf("svscan after -b: exited=%v code=%d\n%s", ok, code, readFile(t, errf.Name()))
+			t.Fatalf("svscan after -b: exited=%v code=%d\n%s", ok, code, readFile(t, filepath.Join(work, "stderr")))
 		}
 		if readFile(t, filepath.Join(work, "finish")) != "0\n" {
 			t.Fatal("finish not run after -b")
