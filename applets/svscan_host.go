@@ -1,13 +1,14 @@
 package applets
 
 import (
+	"s6box/core/pdeath"
 	"s6box/core/reaper"
 	"s6box/core/scanner"
 )
 
-// newInProcessHost: until core/supervisor lands, in-process hosting falls
-// back to process mode with our own supervise.
+// newInProcessHost hosts every supervisor in the scanner process; children
+// are forked with a parent-death signal (core/pdeath) so that a scanner
+// killed with SIGKILL takes its daemons with it.
 func newInProcessHost(r *reaper.Reaper, logf func(string, string, ...any)) scanner.Host {
-	logf("warning", "in-process hosting is not available in this build: using process mode")
-	return nil
+	return &scanner.InProcessHost{Spawner: pdeath.New(r), Logf: logf}
 }
