@@ -27,14 +27,16 @@ type Options struct {
 // Lock opens (creating with 0666 & ~umask if missing) path and locks the
 // whole file. The returned descriptor is inheritable across exec.
 func Lock(path string, o Options) (int, error) {
-	flags, typ := unix.O_WRONLY|unix.O_CREAT, int16(unix.F_WRLCK)
+	// Non-blocking open flags, as s6's: the program sees the same
+	// descriptor flags.
+	flags, typ := unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CREAT, int16(unix.F_WRLCK)
 	if o.Shared {
 		if fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_CLOEXEC, 0o666); err == nil {
 			unix.Close(fd)
 		} else if err != unix.EEXIST && err != unix.EACCES && err != unix.EISDIR {
 			return -1, fmt.Errorf("unable to create %s: %w", path, err)
 		}
-		flags, typ = unix.O_RDONLY, unix.F_RDLCK
+		flags, typ = unix.O_RDONLY|unix.O_NONBLOCK, unix.F_RDLCK
 	}
 	fd, err := unix.Open(path, flags, 0o666)
 	if err != nil {
