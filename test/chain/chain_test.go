@@ -46,6 +46,11 @@ type world struct {
 
 func newWorld(t *testing.T) world {
 	t.Helper()
+	// The farm must be reachable once a chain has dropped root, or PATH
+	// lookups as nobody would silently find Debian's tools instead.
+	os.Chmod(filepath.Dir(harness.BinDir(t)), 0o755)
+	os.Chmod(harness.BinDir(t), 0o755)
+	os.Chmod(filepath.Dir(harness.Binary(t)), 0o755)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o1777)
 	os.Chmod(filepath.Dir(dir), 0o755)
@@ -225,6 +230,34 @@ func TestBareNamesAndCopies(t *testing.T) {
 	}
 	if !strings.Contains(a.Stdout, "Max open files            64") {
 		t.Fatalf("no NOFILE 64:\n%s", a.Stdout)
+	}
+}
+
+// The in-process chain really saves the execs: strace counts exactly two
+// execve calls (the chain's first applet and the final program) where the
+// forced exec chain (S6BOX_NOCHAIN=1) needs four.
+func TestInProcessChainSavesExecs(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace not installed")
+	}
+	w := newWorld(t)
+	for _, c := range []struct {
+		extra []string
+		want  int
+	}{{nil, 2}, {[]string{"S6BOX_NOCHAIN=1"}, 4}} {
+		cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", filepath.Join(w.dir, "trace"),
+			"envdir", w.env, "softlimit", "-o", "64", "setuidgid", "nobody", "true")
+		cmd.Env = append([]string{"PATH=" + harness.BinDir(t) + ":" + realPath}, c.extra...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		r := harness.RunCmd(t, 60*time.Second, cmd)
+		if r.Code != 0 {
+			t.Fatalf("strace: %d %s", r.Code, r.Stderr)
+		}
+		data, _ := os.ReadFile(filepath.Join(w.dir, "trace"))
+		if n := strings.Count(string(data), "execve("); n != c.want {
+			t.Errorf("%v: %d execve calls, want %d:\n%s", c.extra, n, c.want, data)
+		}
 	}
 }
 
