@@ -18,5 +18,7 @@ func chainApplets() []Applet {
 			Usage: "[ -s | -b | -f | -g ] [ -i | -I | -q ] [ -d ctty ] prog..."},
 		{Name: "setlock", Aliases: []string{"s6-setlock"}, Dir: "bin", Chain: true, Main: setlockMain,
 			Usage: "[ -n | -N | -t timeout ] [ -r | -w ] file prog..."},
+		{Name: "notifyoncheck", Aliases: []string{"s6-notifyoncheck"}, Dir: "bin", Chain: true, Main: notifyoncheckMain,
+			Usage: "[ -d ] [ -3 fd ] [ -s initialsleep ] [ -T globaltimeout ] [ -t localtimeout ] [ -w waitingtime ] [ -n tries ] [ -c \"checkprog...\" ] prog..."},
 	}
 }
