@@ -8,7 +8,7 @@ func rcApplets() []Applet {
 		{Name: "rc-init", Aliases: []string{"s6-rc-init"}, Dir: "bin",
 			Usage: "[ -c bootdb ] [ -l live ] [ -p prefix ] [ -t timeout ] [ -d ] [ -b ] scandir", Main: rcInitMain},
 		{Name: "rc", Aliases: []string{"s6-rc"}, Dir: "bin",
-			Usage: "[ -l live ] [ -b ] [ -a ] [ -u | -d | -D ] [ -p ] [ -e | -E ] [ -v verbosity ] [ -n dryrunthrottle ] [ -t timeout ] [ --json ] help|list|listall|diff|change|start|stop|reload|restart|compile [ args... ]", Main: rcMain},
+			Usage: "[ -l live ] [ -b ] [ -a ] [ -u | -d | -D ] [ -p ] [ -e | -E ] [ -v verbosity ] [ -n dryrunthrottle ] [ -t timeout ] [ --json ] help|list|listall|diff|change|start|stop|reload|restart|compile|update [ args... ]", Main: rcMain},
 		{Name: "rc-update", Aliases: []string{"s6-rc-update"}, Dir: "bin",
 			Usage: "[ -n ] [ -v verbosity ] [ -t timeout ] [ -l live ] [ -f convfile ] [ -b ] [ -E | -e ] newdb", Main: rcUpdateMain},
 		{Name: "rc-db", Aliases: []string{"s6-rc-db"}, Dir: "bin",

@@ -71,6 +71,8 @@ func rcMain(c *Ctx) int {
 		return 0
 	case "compile":
 		return rcCompileSub(c, o, rest[1:])
+	case "update":
+		return rcUpdateSub(c, o, rest[1:])
 	}
 	return rccmd.Run(o, rest[0], rest[1:])
 }

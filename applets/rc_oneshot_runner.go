@@ -2,7 +2,6 @@ package applets
 
 import (
 	"os"
-	"path/filepath"
 
 	"s6box/core/reaper"
 	"s6box/rcdb/runner"
@@ -21,11 +20,9 @@ func rcOneshotRunnerMain(c *Ctx) int {
 		f.Write([]byte("\n"))
 		f.Close()
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return c.Fatal(ExitSystem, "unable to get the working directory: %v", err)
-	}
-	s := &runner.Server{Live: filepath.Dir(filepath.Dir(wd)), Reaper: reaper.Start(nil), Env: os.Environ()}
+	// The live directory is ../.. relative to the current directory, which
+	// follows this service directory when rc-update moves it.
+	s := &runner.Server{Live: "../..", Reaper: reaper.Start(nil), Env: os.Environ()}
 	if err := s.Serve(ln); err != nil {
 		return c.Fatal(ExitSystem, "unable to accept connections: %v", err)
 	}

@@ -46,7 +46,7 @@ type Engine struct {
 }
 
 // ErrTimedOut is returned when the global deadline passes.
-var ErrTimedOut = rcdb.Errorf(2, "timed out")
+var ErrTimedOut = &rcdb.Error{Code: 2, Msg: "timed out"}
 
 func (e *Engine) info(format string, a ...any) {
 	fmt.Fprintf(e.Stderr, "%s: info: %s\n", e.Prog, fmt.Sprintf(format, a...))

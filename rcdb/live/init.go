@@ -212,6 +212,9 @@ func LinkServices(realDir, scandir, prefix string, names []string, timeout time.
 // supervisors is replaced.
 func existing(o InitOptions, bootdb string) (bool, error) {
 	st, err := os.Stat(o.Live)
+	if errors.Is(err, os.ErrNotExist) {
+		return recoverLive(o, bootdb)
+	}
 	if err != nil || !st.IsDir() {
 		return false, nil
 	}
@@ -236,4 +239,31 @@ func existing(o InitOptions, bootdb string) (bool, error) {
 	}
 	o.Info("s6-rc already running on %s", o.Live)
 	return true, nil
+}
+
+// matches reports whether dir is a live directory with supervisors for the
+// same scandir, prefix and bootdb.
+func matches(dir string, o InitOptions, bootdb string) bool {
+	s, _ := os.Readlink(filepath.Join(dir, "scandir"))
+	p, _ := os.ReadFile(filepath.Join(dir, "prefix"))
+	c, _ := os.Readlink(filepath.Join(dir, "compiled"))
+	return s == o.Scandir && string(p) == o.Prefix && c == bootdb &&
+		Supervised(filepath.Join(dir, "servicedirs", rcdb.FdholderName))
+}
+
+// recoverLive handles a missing live link whose directory still runs (the
+// link was deleted): the link is recreated.
+func recoverLive(o InitOptions, bootdb string) (bool, error) {
+	cands, _ := filepath.Glob(o.Live + ":s6-rc-*")
+	for _, d := range cands {
+		if st, err := os.Lstat(d); err != nil || !st.IsDir() || !matches(d, o, bootdb) {
+			continue
+		}
+		if err := swapLink(filepath.Base(d), o.Live); err != nil {
+			return true, rcdb.Errorf(111, "unable to link %s to %s: %v", o.Live, d, err)
+		}
+		o.Info("s6-rc already running on %s - recovering it", d)
+		return true, nil
+	}
+	return false, nil
 }

@@ -21,10 +21,13 @@ type scanner struct {
 	argv func(t *testing.T) []string
 }
 
-// scanners lists real s6-svscan, and ours once the svscan applet exists.
+// scanners lists real s6-svscan, and ours once the binary has both the
+// svscan and supervise applets (a scanner alone cannot run services).
 func scanners(t *testing.T) []scanner {
 	out := []scanner{{"real-s6", func(t *testing.T) []string { return []string{harness.RealS6(t, "s6-svscan")} }}}
-	if _, err := os.Lstat(harness.Path(t, "svscan")); err == nil {
+	_, err1 := os.Lstat(harness.Path(t, "svscan"))
+	_, err2 := os.Lstat(harness.Path(t, "supervise"))
+	if err1 == nil && err2 == nil {
 		out = append(out, scanner{"s6box", func(t *testing.T) []string { return []string{harness.Path(t, "svscan")} }})
 	}
 	return out
@@ -92,7 +95,16 @@ func (s *sys) compile() {
 func (s *sys) boot(sc scanner) {
 	s.t.Helper()
 	argv := append(sc.argv(s.t), s.scan)
-	p := harness.Start(s.t, harness.Command(s.t, argv[0], argv[1:]...))
+	cmd := harness.Command(s.t, argv[0], argv[1:]...)
+	// The catch-all output goes to a file, not a pipe: daemons' orphaned
+	// children may keep a pipe open long after the scanner is gone.
+	catchall, err := os.Create(filepath.Join(s.dir, "catchall"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer catchall.Close()
+	cmd.Stdout, cmd.Stderr = catchall, catchall
+	p := harness.Start(s.t, cmd)
 	harness.Eventually(s.t, 20*time.Second, "scanner listening", func() bool {
 		f, err := os.OpenFile(filepath.Join(s.scan, ".s6-svscan", "control"), os.O_WRONLY|0o4000, 0)
 		if err == nil {

@@ -64,6 +64,31 @@ func TestRcInit(t *testing.T) {
 		}
 		r = harness.Run(t, "s6-rc-init", "-p", "x-", "-c", s.db, "-l", s.live, s.scan)
 		mustCode(t, "other prefix", r, 102)
+		// the live link was deleted: the running directory is recovered
+		real, _ := os.Readlink(s.live)
+		os.Remove(s.live)
+		r = harness.Run(t, "s6-rc-init", "-c", s.db, "-l", s.live, s.scan)
+		mustCode(t, "recovering init", r, 0)
+		if want := "s6-rc-init: info: s6-rc already running on " + filepath.Join(s.dir, real) + " - recovering it\n"; r.Stderr != want {
+			t.Errorf("recovery: %q, want %q", r.Stderr, want)
+		}
+		if l, _ := os.Readlink(s.live); l != real {
+			t.Errorf("live -> %q, want %q", l, real)
+		}
+		mustCode(t, "list after recovery", s.rc("list"), 0)
+		// a second live dir with a prefix on the same scandir
+		live2 := filepath.Join(s.dir, "live2")
+		mustCode(t, "init -p", harness.Run(t, "s6-rc-init", "-p", "rc-", "-c", s.db, "-l", live2, s.scan), 0)
+		if p, _ := os.ReadFile(filepath.Join(live2, "prefix")); string(p) != "rc-" {
+			t.Errorf("prefix file %q", p)
+		}
+		if r := harness.Run(t, harness.RealS6(t, "s6-svok"), filepath.Join(s.scan, "rc-l")); r.Code != 0 {
+			t.Errorf("rc-l not supervised")
+		}
+		mustCode(t, "change l via live2", harness.Run(t, "s6-rc", "-l", live2, "change", "l"), 0)
+		if r := harness.Run(t, harness.RealS6(t, "s6-svstat"), "-o", "up", filepath.Join(s.scan, "rc-l")); r.Stdout != "true\n" {
+			t.Errorf("rc-l not up: %q", r.Stdout)
+		}
 		other := filepath.Join(s.dir, "scan2")
 		os.Mkdir(other, 0o755)
 		r = harness.Run(t, "s6-rc-init", "-c", s.db, "-l", s.live, s.scan+"/")

@@ -48,6 +48,10 @@ func TestWalkthroughDemo(t *testing.T) {
 		if !s.svstatUp("demo-longrun-1") {
 			t.Errorf("s6-svstat does not see demo-longrun-1 up")
 		}
+		harness.Eventually(t, 20*time.Second, "the daemon's line in the catch-all log", func() bool {
+			b, _ := os.ReadFile(filepath.Join(s.dir, "catchall"))
+			return strings.Contains(string(b), "demo-longrun-1 is running\n")
+		})
 		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "demo-longrun-1", "demo-oneshot-1"}) {
 			t.Errorf("-a list = %q", r.Stdout)
 		}
@@ -175,6 +179,7 @@ func TestTimeouts(t *testing.T) {
 			"slow/type": "oneshot\n", "slow/up": "sleep 5\n", "slow/timeout-up": "200\n",
 			"noready/type": "longrun\n", "noready/run": "#!/bin/sh\nexec sleep 100\n",
 			"noready/notification-fd": "3\n", "noready/timeout-up": "300\n",
+			"perm/type": "longrun\n", "perm/notification-fd": "3\n", "perm/run": "#!/bin/sh\nexit 1\n", "perm/finish": "#!/bin/sh\nexit 125\n",
 			"late/type": "longrun\n", "late/notification-fd": "3\n",
 			"late/run": "#!/bin/sh\nsleep 1\necho >&3\nexec sleep 100\n",
 		})
@@ -199,6 +204,12 @@ func TestTimeouts(t *testing.T) {
 		})
 		if r := s.rc("diff"); r.Code != 0 || r.Stdout != "" {
 			t.Errorf("diff after readiness timeout: %d %q", r.Code, r.Stdout)
+		}
+		// permanent failure: finish exits 125, the supervisor gives up
+		r = s.rc("-v2", "change", "perm")
+		mustCode(t, "permanent failure", r, 1)
+		if !strings.Contains(r.Stderr, "unable to start service perm: command exited 1\n") {
+			t.Errorf("permanent failure stderr: %s", r.Stderr)
 		}
 		// global timeout
 		r = s.rc("-t", "100", "change", "late")
