@@ -5,6 +5,7 @@
 package linuxinit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/ftrig"
 	"s6box/core/reaper"
 	"s6box/core/status"
 )
@@ -419,29 +421,50 @@ func (s *initState) readControl(out chan<- Message) {
 	}
 }
 
-// watchExitService follows the exit-code service's status: when its
-// process dies, its exit code (128+signal when killed) becomes the
-// container's and the container halts.
+// watchExitService follows the exit-code service: once its supervisor
+// exists it is told to run the service only once ('O'), then the first
+// death (a 'd' event) makes its exit code (128+signal when killed) the
+// container's, and the container halts.
 func (s *initState) watchExitService(out chan<- Message) {
 	dir := filepath.Join(s.cfg.ScanDir, s.cfg.ExitService)
-	seenUp := false
+	var l *ftrig.Listener
 	for {
-		st, err := status.Read(dir)
-		if err == nil {
-			if st.PID != 0 {
-				seenUp = true
-			} else if seenUp {
-				code := st.ExitCode()
-				if st.Signaled() {
-					code = 128 + st.Signal()
-				}
-				s.writeResult("exitcode", strconv.Itoa(code))
-				sendControlDown(dir)
-				out <- Message{Action: ActHalt}
-				return
+		var err error
+		if _, serr := os.Stat(filepath.Join(dir, "event")); serr == nil {
+			if l, err = ftrig.Subscribe(filepath.Join(dir, "event")); err == nil {
+				break
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	defer l.Close()
+	for sendControl(dir, "O") != nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b := make([]byte, 64)
+	seenUp := false
+	for {
+		l.SetDeadline(time.Now().Add(time.Second))
+		n, _ := l.Read(b)
+		died := bytes.IndexByte(b[:n], 'd') >= 0
+		st, err := status.Read(dir)
+		if err != nil {
+			continue
+		}
+		if st.Up() && !died {
+			seenUp = true
+			continue
+		}
+		if !died && !(seenUp && st.PID == 0) {
+			continue
+		}
+		code := st.ExitCode()
+		if st.Signaled() {
+			code = 128 + st.Signal()
+		}
+		s.writeResult("exitcode", strconv.Itoa(code))
+		out <- Message{Action: ActHalt}
+		return
 	}
 }
 
@@ -451,13 +474,15 @@ func (s *initState) writeResult(name, value string) {
 	}
 }
 
-func sendControlDown(dir string) {
+// sendControl writes commands to a service's supervise/control fifo.
+func sendControl(dir, cmd string) error {
 	f, err := os.OpenFile(filepath.Join(dir, "supervise", "control"), os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return
+		return err
 	}
-	f.Write([]byte("d"))
-	f.Close()
+	defer f.Close()
+	_, err = f.Write([]byte(cmd))
+	return err
 }
 
 // signalAction maps a signal to pid 1 to an action (0: none).

@@ -136,7 +136,7 @@ func Make(dir string, c MakerConfig) (err error) {
 		if c.ConsoleCopy {
 			logArgs = append(logArgs, "-c")
 		}
-		logArgs = append(logArgs, "fifo", "log", "-bp", "--")
+		logArgs = append(logArgs, "fifo", "log", "-b", "--")
 		if c.ConsoleCopy {
 			logArgs = append(logArgs, "1")
 		}

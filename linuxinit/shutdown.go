@@ -88,7 +88,7 @@ func (s *initState) servicesDown() {
 			continue
 		}
 		d := filepath.Join(s.cfg.ScanDir, e.Name())
-		sendControlDown(d)
+		sendControl(d, "d")
 		dirs = append(dirs, d)
 	}
 	deadline := time.Now().Add(s.cfg.Grace)
