@@ -65,13 +65,15 @@ TAB
 boot() { # image → "up_seconds off_seconds" (guest time from /init start)
   local log=$work/console.txt
   timeout 300 qemu-system-x86_64 -nographic -no-reboot -m 256 -kernel "$kernel" -initrd "$1" \
-    -append "console=ttyS0 panic=-1 loglevel=6" -monitor none -serial stdio >"$log" 2>&1 || true
+    -append "console=ttyS0 panic=-1 loglevel=7" -monitor none -serial stdio >"$log" 2>&1 || true
   awk '
-    /Run \/init as init process/ { gsub(/[\[\]]/, "", $1); start = $1 + 0 }
+    function ts(line) { sub(/^[^[]*\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+    /Run \/init as init process/ { start = ts($0) }
     /BENCH up/ { for (i = 1; i <= NF; i++) if ($i == "up") up = $(i+1) + 0 }
-    /reboot: Power down/ { gsub(/[\[\]]/, "", $1); off = $1 + 0 }
+    /reboot: Power down/ { off = ts($0) }
     END { if (start == "" || up == "" || off == "") print "NA NA"; else printf "%.3f %.3f\n", up - start, off - start }
   ' "$log"
+  if [ -n "${BOOT_BENCH_KEEP:-}" ]; then cp "$log" "$BOOT_BENCH_KEEP"; fi
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0 || a[1] == "NA") print "NA"; else print a[int((NR + 1) / 2)] }'; }

@@ -307,3 +307,43 @@ func TestInitNotPid1IsTelinit(t *testing.T) {
 		t.Fatalf("control bytes %q", got)
 	}
 }
+
+// The initramfs applet: same inputs, same bytes; the cpio tool reads it;
+// errors name what is wrong.
+func TestInitramfsApplet(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	if r := harness.Run(t, "init-maker", "-1", "-b", "/bin/s6box", tree); r.Code != 0 {
+		t.Fatalf("init-maker: %s", r.Stderr)
+	}
+	a, b := filepath.Join(dir, "a.gz"), filepath.Join(dir, "b.gz")
+	for _, out := range []string{a, b} {
+		if r := harness.Run(t, "initramfs", "-o", out, "-t", tree); r.Code != 0 {
+			t.Fatalf("initramfs: %d %s", r.Code, r.Stderr)
+		}
+	}
+	ba, _ := os.ReadFile(a)
+	bb, _ := os.ReadFile(b)
+	if len(ba) == 0 || string(ba) != string(bb) {
+		t.Fatal("two builds of the same input differ")
+	}
+	if cpio, err := exec.LookPath("cpio"); err == nil {
+		out, err := exec.Command("sh", "-c", "gzip -dc "+a+" | "+cpio+" -t --quiet").Output()
+		if err != nil {
+			t.Fatalf("cpio -t: %v", err)
+		}
+		list := "\n" + string(out)
+		for _, want := range []string{"\ninit\n", "\nbin/s6box\n", "\nsbin/poweroff\n", "\nbin/svscan\n",
+			"\netc/s6-linux-init/current/run-image/service/s6-svscan-log/fifo\n"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("image lacks %q", strings.TrimSpace(want))
+			}
+		}
+	}
+	if r := harness.Run(t, "initramfs", "-o", a, "-O", filepath.Join(dir, "missing")); r.Code != 111 || !strings.Contains(r.Stderr, "missing") {
+		t.Fatalf("missing overlay: %d %q", r.Code, r.Stderr)
+	}
+	if r := harness.Run(t, "initramfs"); r.Code != 100 {
+		t.Fatalf("no -o: %d", r.Code)
+	}
+}
