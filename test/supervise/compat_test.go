@@ -169,7 +169,15 @@ func TestCompatSvstatStates(t *testing.T) {
 	})
 	t.Run("exit 3", func(t *testing.T) {
 		p := newPair(t, "e3", map[string]string{"run": "#!/bin/sh\nexit 3\n", "down": ""})
-		p.both(func(d string) { svcOK(t, "-wD", "-o", d) })
+		// -wD is already satisfied by a service that was never started (down
+		// and ready), so s6-svc may return before `o` ran: wait for the
+		// outcome itself.
+		p.both(func(d string) {
+			svcOK(t, "-wD", "-o", d)
+			waitStatus(t, d, "exit 3 recorded and finish done", func(s status.Status) bool {
+				return s.PID == 0 && !s.Finishing && s.Wstat == 3<<8 && s.Ready
+			})
+		})
 		p.compare(t, "down after exit 3, once")
 	})
 }
