@@ -308,9 +308,7 @@ while :; do sleep 0.05; done`, "")
 	}
 	ctl(t, dir, "p")
 	waitStatus(t, dir, "paused", func(s status.Status) bool { return s.Paused })
-	if state := procState(t, int(st(t, dir).PID)); state != "T" {
-		t.Fatalf("after p the process is %q, want T", state)
-	}
+	harness.Eventually(t, long, "run stopped after p", func() bool { return procState(t, int(st(t, dir).PID)) == "T" })
 	ctl(t, dir, "c")
 	waitStatus(t, dir, "resumed", func(s status.Status) bool { return !s.Paused })
 	ctl(t, dir, "P")
