@@ -71,6 +71,13 @@ func svstatViews(t *testing.T, dir string) []string {
 		t.Fatalf("status of %s: %d bytes, %v", dir, len(s), err)
 	}
 	v = append(v, "wstat+flags: "+string(bytes.ToUpper([]byte(hexOf(s[32:35])))))
+	// stamps are TAI64N of the wall clock (2^62 + unix + 37), not in the future
+	dec, _ := status.Decode(s)
+	for _, stamp := range []time.Time{dec.Stamp.Time(), dec.ReadyStamp.Time()} {
+		if stamp.After(time.Now().Add(time.Second)) || stamp.Before(time.Now().Add(-time.Hour)) {
+			t.Errorf("%s: stamp %v is not the wall clock of a recent event", dir, stamp)
+		}
+	}
 	return v
 }
 
