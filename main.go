@@ -49,6 +49,17 @@ func run(argv []string) int {
 		listApplets(table, os.Stderr)
 		return applets.ExitUsage
 	}
+	// s6 programs have no long options; a lone --version or --help is
+	// answered here for every applet (users check installs with
+	// `s6-svscan --version`).
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "--help") {
+		if args[0] == "--version" {
+			fmt.Printf("%s (s6box %s)\n", name, version)
+		} else {
+			fmt.Printf("usage: %s %s\n", name, a.Usage)
+		}
+		return 0
+	}
 	ctx := &applets.Ctx{
 		Prog: name, Args: args, Applet: a,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,

@@ -4,5 +4,14 @@ package applets
 func supervisionApplets() []Applet {
 	return []Applet{
 		{Name: "supervise", Aliases: []string{"s6-supervise"}, Usage: "DIR", Dir: "bin", Main: superviseMain},
+		svcApplet(),
+		svstatApplet(),
+		svwaitApplet(),
+		svlisten1Applet(),
+		svlistenApplet(),
+		svokApplet(),
+		svdtApplet(),
+		svdtClearApplet(),
+		svpermsApplet(),
 	}
 }

@@ -308,7 +308,11 @@ while :; do sleep 0.05; done`, "")
 	}
 	ctl(t, dir, "p")
 	waitStatus(t, dir, "paused", func(s status.Status) bool { return s.Paused })
-	harness.Eventually(t, long, "run stopped after p", func() bool { return procState(t, int(st(t, dir).PID)) == "T" })
+	// SIGSTOP takes effect asynchronously: the status may be written first.
+	pausedPid := int(st(t, dir).PID)
+	harness.Eventually(t, 10*time.Second, "the paused process to be stopped (T)", func() bool {
+		return procState(t, pausedPid) == "T"
+	})
 	ctl(t, dir, "c")
 	waitStatus(t, dir, "resumed", func(s status.Status) bool { return !s.Paused })
 	ctl(t, dir, "P")
