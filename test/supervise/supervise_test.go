@@ -572,3 +572,45 @@ func TestXReleasesStdio(t *testing.T) {
 		t.Fatalf("exit %d %v", code, ok)
 	}
 }
+
+// Daemons start with no signal ignored that the caller did not ignore:
+// in particular SIGPIPE, which the supervisor itself must survive.
+func TestChildSignalDispositions(t *testing.T) {
+	dir := svc(t, "sd", `grep SigIgn /proc/self/status > sigign; exec sleep 1000`, "")
+	supervise(t, dir)
+	l := waitLines(t, filepath.Join(dir, "sigign"), 1)
+	f := strings.Fields(l[0])
+	mask, err := strconv.ParseUint(f[len(f)-1], 16, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mask&(1<<(syscall.SIGPIPE-1)) != 0 {
+		t.Fatalf("run starts with SIGPIPE ignored: %s", l[0])
+	}
+}
+
+// A warning written to a closed stderr pipe does not kill the supervisor.
+func TestBrokenStderr(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bs")
+	os.Mkdir(dir, 0o755) // no run: every start attempt warns
+	file(t, dir, "down", "")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd := harness.Command(t, "supervise", dir)
+	cmd.Stderr = w
+	p := harness.Start(t, cmd)
+	w.Close()
+	harness.Eventually(t, long, "status", func() bool { _, err := status.Read(dir); return err == nil })
+	ctl(t, dir, "u")
+	time.Sleep(300 * time.Millisecond)
+	if p.Exited() {
+		t.Fatal("supervise died writing a warning to a broken pipe")
+	}
+	ctl(t, dir, "dx")
+	if code, ok := p.Wait(long); !ok || code != 0 {
+		t.Fatalf("exit %d %v", code, ok)
+	}
+}
