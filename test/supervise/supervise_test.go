@@ -614,3 +614,19 @@ func TestBrokenStderr(t *testing.T) {
 		t.Fatalf("exit %d %v", code, ok)
 	}
 }
+
+// Go raises its own RLIMIT_NOFILE soft limit; daemons must get the one the
+// supervisor was started with (DESIGN §3).
+func TestChildKeepsNofileLimit(t *testing.T) {
+	dir := svc(t, "rl", `ulimit -Sn > nofile; exec sleep 1000`, "")
+	cmd := harness.Command(t, "/bin/sh", "-c", `ulimit -Sn 517 && exec "$0" "$1"`, harness.Path(t, "supervise"), dir)
+	p := harness.Start(t, cmd)
+	l := waitLines(t, filepath.Join(dir, "nofile"), 1)
+	if l[0] != "517" {
+		t.Fatalf("run got soft RLIMIT_NOFILE %s, want 517", l[0])
+	}
+	ctl(t, dir, "dx")
+	if code, ok := p.Wait(long); !ok || code != 0 {
+		t.Fatalf("exit %d %v", code, ok)
+	}
+}
