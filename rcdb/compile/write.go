@@ -168,7 +168,14 @@ func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) erro
 		return err
 	}
 	if f := filepath.Join(s.dir, "finish"); exists(f) {
-		if err := copyFile(f, filepath.Join(dst, "finish"), 0o755); err != nil {
+		finishName := "finish"
+		if pipelined {
+			finishName = "finish.user"
+			if err := put("finish", shebang(db.Self, "rc-pipe-run"), 0o755); err != nil {
+				return err
+			}
+		}
+		if err := copyFile(f, filepath.Join(dst, finishName), 0o755); err != nil {
 			return err
 		}
 	}
