@@ -25,6 +25,7 @@ func TestUpdate(t *testing.T) {
 		})
 		s.compile()
 		s.boot(sc)
+		s.requireRenameSafeSupervisor()
 		mustCode(t, "change all", s.rc("change", "all"), 0)
 		pid := func(name string) uint64 {
 			st, err := status.Read(filepath.Join(s.live, "servicedirs", name))
@@ -134,6 +135,7 @@ func TestUpdateRenamedPipeline(t *testing.T) {
 		})
 		s.compile()
 		s.boot(sc)
+		s.requireRenameSafeSupervisor()
 		mustCode(t, "change pl", s.rc("change", "pl"), 0)
 		count := func() int {
 			b, _ := os.ReadFile(out)
