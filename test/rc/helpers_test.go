@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"s6box/core/status"
 	"s6box/test/harness"
 )
 
@@ -204,56 +203,4 @@ func mustCode(t *testing.T, what string, r harness.Result, code int) {
 func (s *sys) svstatUp(name string) bool {
 	out, err := exec.Command("/usr/bin/s6-svstat", "-o", "up", filepath.Join(s.live, "servicedirs", name)).Output()
 	return err == nil && strings.TrimSpace(string(out)) == "true"
-}
-
-// requireRenameSafeSupervisor skips the rest of a test when the scanner's
-// supervisors do not survive their service directory being renamed, which
-// s6-rc-update relies on (it moves running longruns' directories into the
-// new live directory; s6-supervise works relative to its cwd and does not
-// notice). It probes with a throw-away service on the same scandir.
-func (s *sys) requireRenameSafeSupervisor() {
-	s.t.Helper()
-	d1, d2 := filepath.Join(s.dir, "probe1"), filepath.Join(s.dir, "probe2")
-	harness.WriteFile(s.t, filepath.Join(d1, "svc", "run"), "#!/bin/sh\nexec sleep 1000\n", 0o755)
-	harness.WriteFile(s.t, filepath.Join(d1, "svc", "down"), "", 0o644)
-	os.Mkdir(d2, 0o755)
-	link := filepath.Join(s.scan, "rename-probe")
-	if err := os.Symlink(filepath.Join(d1, "svc"), link); err != nil {
-		s.t.Fatal(err)
-	}
-	ctl := func(dir, cmd string) bool {
-		f, err := os.OpenFile(filepath.Join(dir, "supervise", "control"), os.O_WRONLY|0o4000, 0)
-		if err != nil {
-			return false
-		}
-		defer f.Close()
-		_, err = f.Write([]byte(cmd))
-		return err == nil
-	}
-	if f, err := os.OpenFile(filepath.Join(s.scan, ".s6-svscan", "control"), os.O_WRONLY, 0); err == nil {
-		f.Write([]byte("a"))
-		f.Close()
-	}
-	harness.Eventually(s.t, 20*time.Second, "probe supervised", func() bool { return ctl(filepath.Join(d1, "svc"), "") })
-	if err := os.Rename(filepath.Join(d1, "svc"), filepath.Join(d2, "svc")); err != nil {
-		s.t.Fatal(err)
-	}
-	os.Remove(link)
-	os.Symlink(filepath.Join(d2, "svc"), link)
-	moved := filepath.Join(d2, "svc")
-	ctl(moved, "u")
-	deadline := time.Now().Add(5 * time.Second)
-	ok := false
-	for time.Now().Before(deadline) {
-		if st, err := status.Read(moved); err == nil && st.Up() {
-			ok = true
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	ctl(moved, "dx")
-	if !ok {
-		s.t.Skip("KNOWN BUG (core/supervisor): the supervisor keeps absolute paths and stops working when its " +
-			"service directory is renamed, which s6-rc-update does; real s6-supervise handles it")
-	}
 }

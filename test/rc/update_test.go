@@ -25,7 +25,6 @@ func TestUpdate(t *testing.T) {
 		})
 		s.compile()
 		s.boot(sc)
-		s.requireRenameSafeSupervisor()
 		mustCode(t, "change all", s.rc("change", "all"), 0)
 		pid := func(name string) uint64 {
 			st, err := status.Read(filepath.Join(s.live, "servicedirs", name))
@@ -135,7 +134,6 @@ func TestUpdateRenamedPipeline(t *testing.T) {
 		})
 		s.compile()
 		s.boot(sc)
-		s.requireRenameSafeSupervisor()
 		mustCode(t, "change pl", s.rc("change", "pl"), 0)
 		count := func() int {
 			b, _ := os.ReadFile(out)
