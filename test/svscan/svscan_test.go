@@ -242,3 +242,28 @@ func TestConsoleHolder(t *testing.T) {
 		}
 	})
 }
+
+// TestPeriodicRescanAndSigalrm: -t picks up new services without being
+// told; SIGALRM rescans at once.
+func TestPeriodicRescanAndSigalrm(t *testing.T) {
+	sc, _ := scandir(t)
+	service(t, filepath.Join(sc, "a"), `exec sleep 100000`)
+	p := harness.Start(t, harness.Command(t, "svscan", "-t", "200", sc))
+	waitUp(t, filepath.Join(sc, "a"))
+	service(t, filepath.Join(sc, "b"), `exec sleep 100000`)
+	waitUp(t, filepath.Join(sc, "b"))
+	harness.Run(t, "svscanctl", "-t", sc)
+	p.Wait(60 * time.Second)
+
+	p = harness.Start(t, harness.Command(t, "svscan", sc))
+	waitUp(t, filepath.Join(sc, "a"))
+	service(t, filepath.Join(sc, "c"), `exec sleep 100000`)
+	time.Sleep(500 * time.Millisecond)
+	if fileExists(filepath.Join(sc, "c", "supervise", "status")) {
+		t.Fatal("new service picked up without -t, -a or SIGALRM")
+	}
+	p.Signal(syscall.SIGALRM)
+	waitUp(t, filepath.Join(sc, "c"))
+	harness.Run(t, "svscanctl", "-t", sc)
+	p.Wait(60 * time.Second)
+}
