@@ -1,0 +1,76 @@
+package applets
+
+import (
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// setsidMain: setsid [ -s | -b | -f | -g ] [ -i | -I | -q ] [ -d ctty ] prog...
+func setsidMain(c *Ctx) int {
+	opts, rest, code, ok := c.Getopt("sbfgiIqd:")
+	if !ok {
+		return code
+	}
+	what, onFail, ctty := byte('s'), byte('I'), 0
+	for _, op := range opts {
+		switch op.Letter {
+		case 's', 'b', 'f', 'g':
+			what = op.Letter
+		case 'i', 'I', 'q':
+			onFail = op.Letter
+		case 'd':
+			n, err := strconv.ParseUint(op.Value, 10, 31)
+			if err != nil {
+				return c.UsageFail("invalid ctty descriptor: " + op.Value)
+			}
+			ctty = int(n)
+		}
+	}
+	if len(rest) == 0 {
+		return c.UsageFail("")
+	}
+	fail := func(what string, err error) int {
+		switch onFail {
+		case 'i':
+			return c.Fatal(ExitSystem, "unable to %s: %v", what, err)
+		case 'I':
+			c.Warn("unable to %s: %v", what, err)
+		}
+		return 0
+	}
+	switch what {
+	case 's':
+		if _, err := syscall.Setsid(); err != nil {
+			if code := fail("setsid", err); code != 0 {
+				return code
+			}
+		}
+	default:
+		if err := syscall.Setpgid(0, 0); err != nil {
+			if code := fail("setpgid", err); code != 0 {
+				return code
+			}
+		}
+		if what == 'b' {
+			break
+		}
+		// A background process group taking the terminal gets SIGTTOU
+		// unless it ignores it; -g ignores it for the call only.
+		if what == 'g' {
+			signal.Ignore(syscall.SIGTTOU)
+		}
+		err := unix.IoctlSetPointerInt(ctty, unix.TIOCSPGRP, syscall.Getpgrp())
+		if what == 'g' {
+			signal.Reset(syscall.SIGTTOU)
+		}
+		if err != nil {
+			if code := fail("tcsetpgrp", err); code != 0 {
+				return code
+			}
+		}
+	}
+	return c.Exec(rest)
+}
