@@ -198,6 +198,12 @@ func TestChainsMatchRealS6(t *testing.T) {
 		"setlock-nobody":   {"s6-setuidgid", "nobody", "s6-setlock", "-n", "@D/lock3", "@P"},
 		"long-chain":       {"s6-setsid", "-b", "s6-setlock", "-n", "@D/lock", "s6-envdir", "@E", "s6-softlimit", "-H", "-o", "256", "s6-envuidgid", "daemon", "s6-applyuidgid", "-Uz", "@P"},
 	}
+	// A user with supplementary groups, when the system has one.
+	if m := groupMember(); m != "" {
+		cases["envuidgid-member"] = []string{"s6-envuidgid", m, "@P"}
+		cases["setuidgid-member"] = []string{"s6-setuidgid", m, "@P"}
+		cases["applyuidgid-member"] = []string{"s6-envuidgid", m, "s6-applyuidgid", "-U", "@P"}
+	}
 	for name, argv := range cases {
 		t.Run(name, func(t *testing.T) {
 			if !harness.IsRoot() && strings.Contains(strings.Join(argv, " "), "uid") {
@@ -206,6 +212,25 @@ func TestChainsMatchRealS6(t *testing.T) {
 			compare(t, argv...)
 		})
 	}
+}
+
+// groupMember returns a user named in some group's member list of
+// /etc/group who also has a passwd entry, or "".
+func groupMember() string {
+	g, _ := os.ReadFile("/etc/group")
+	p, _ := os.ReadFile("/etc/passwd")
+	for _, line := range strings.Split(string(g), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 4 || f[3] == "" {
+			continue
+		}
+		for _, m := range strings.Split(f[3], ",") {
+			if strings.Contains("\n"+string(p), "\n"+m+":") {
+				return m
+			}
+		}
+	}
+	return ""
 }
 
 // The bare names chain too, and when the target is a copy of the binary
