@@ -60,6 +60,9 @@ func newWorld(t *testing.T) world {
 		"FOO":       "hello\n",
 		"LEAD":      "  lead and trail \t\r\nsecond line\n",
 		"NUL":       "x\x00y\n",
+		"NULEND":    "a \x00",
+		"NULBLANK":  "b\x00 \n",
+		"ONLYNUL":   "\x00",
 		"BLANK":     "\n",
 		"HOME":      "",
 		"WHOLE":     "a\nb\n",
@@ -206,6 +209,7 @@ func TestChainsMatchRealS6(t *testing.T) {
 	}
 	for name, argv := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if !harness.IsRoot() && strings.Contains(strings.Join(argv, " "), "uid") {
 				t.Skip("needs root")
 			}
