@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,7 +22,9 @@ func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
 
 // probe is the final program: environment, credentials, limits, open
 // descriptors (with flags), session/process group relations, signal
-// dispositions. Pipe inode numbers and pids are normalised away.
+// dispositions. Pipe inode numbers and pids are normalised away (by
+// normalise). The descriptors are listed by single commands writing straight
+// to stdout, never from a shell pipeline, whose plumbing would show up.
 const probe = `
 while read k v; do
   case $k in Uid:|Gid:|Groups:|SigBlk:|SigIgn:|NoNewPrivs:) echo "$k $v";; esac
@@ -29,10 +32,8 @@ done < /proc/$$/status
 env | LC_ALL=C sort | grep -v -e '^_=' -e '^S6BOX_NOCHAIN=' -e '^PATH='
 id
 cat /proc/$$/limits
-for f in /proc/$$/fd/*; do
-  n=${f##*/}
-  echo "fd $n $(readlink $f | sed 's/\[[0-9]*\]//') $(grep flags /proc/$$/fdinfo/$n)"
-done
+find /proc/$$/fd -mindepth 1 -printf 'fd %f %l\n'
+find /proc/$$/fdinfo -mindepth 1 -exec grep -H flags {} +
 read pid comm state ppid pgrp sid rest < /proc/$$/stat
 [ "$pgrp" = "$$" ] && echo pgrp=self || echo pgrp=inherited
 [ "$sid" = "$$" ] && echo sid=self || echo sid=inherited
@@ -127,6 +128,7 @@ func compare(t *testing.T, argv ...string) {
 		if r.Code != 0 {
 			t.Fatalf("%s: %v: exit %d\n%s", v.name, argv, r.Code, r.Stderr)
 		}
+		r.Stdout = normalise(r.Stdout)
 		if i == 0 {
 			first, firstName = r, v.name
 			continue
@@ -138,6 +140,15 @@ func compare(t *testing.T, argv ...string) {
 	if t.Failed() || testing.Verbose() {
 		t.Logf("%s output:\n%s", firstName, shorten(first.Stdout))
 	}
+}
+
+var (
+	pipeRe = regexp.MustCompile(`pipe:\[[0-9]+\]`)
+	procRe = regexp.MustCompile(`/proc/[0-9]+/`)
+)
+
+func normalise(s string) string {
+	return procRe.ReplaceAllString(pipeRe.ReplaceAllString(s, "pipe:"), "/proc/PID/")
 }
 
 // shorten cuts long lines (the 4095-byte variable) for the log.
@@ -254,6 +265,7 @@ func TestBareNamesAndCopies(t *testing.T) {
 	b := run(t, v, w, "envdir", w.env, filepath.Join(copyDir, "softlimit"), "-o", "64", "setuidgid", "nobody", w.probe)
 	bin := harness.Binary(t)
 	c := run(t, v, w, bin, "envdir", w.env, bin, "softlimit", "-o", "64", bin, "setuidgid", "nobody", w.probe)
+	a.Stdout, b.Stdout, c.Stdout = normalise(a.Stdout), normalise(b.Stdout), normalise(c.Stdout)
 	if a.Code != 0 || a.Stdout != b.Stdout || a.Stdout != c.Stdout {
 		t.Fatalf("exit %d %d %d\n%s\n--- via copy:\n%s\n--- via s6box:\n%s", a.Code, b.Code, c.Code, a.Stdout+a.Stderr, diff(a.Stdout, b.Stdout), diff(a.Stdout, c.Stdout))
 	}
