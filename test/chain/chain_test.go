@@ -208,6 +208,7 @@ func TestChainsMatchRealS6(t *testing.T) {
 		"setsid":           {"s6-setsid", "@P"},
 		"setsid-b":         {"s6-setsid", "-b", "@P"},
 		"setsid-f-q":       {"s6-setsid", "-f", "-q", "@P"},
+		"setsid-g-q":       {"s6-setsid", "-g", "-q", "@P"},
 		"setlock":          {"s6-setlock", "@D/lock", "s6-envdir", "@E", "s6-setlock", "-r", "@D/lock2", "@P"},
 		"setlock-nobody":   {"s6-setuidgid", "nobody", "s6-setlock", "-n", "@D/lock3", "@P"},
 		"long-chain":       {"s6-setsid", "-b", "s6-setlock", "-n", "@D/lock", "s6-envdir", "@E", "s6-softlimit", "-H", "-o", "256", "s6-envuidgid", "daemon", "s6-applyuidgid", "-Uz", "@P"},
