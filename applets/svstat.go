@@ -14,7 +14,7 @@ func svstatApplet() Applet {
 	return Applet{
 		Name:    "svstat",
 		Aliases: []string{"s6-svstat"},
-		Usage:   "[ --json | -uwNrpest | -o up,wantedup,normallyup,ready,paused,pid,exitcode,signal,signum,updownsince,readysince,updownfor,readyfor ] [ -n ] servicedir...",
+		Usage:   "[ --json | -j | -uwNrpest | -o up,wantedup,normallyup,ready,paused,pid,exitcode,signal,signum,updownsince,readysince,updownfor,readyfor ] [ -n ] servicedir...",
 		Dir:     "bin",
 		Main:    svstatMain,
 	}
@@ -22,15 +22,15 @@ func svstatApplet() Applet {
 
 // svstatMain prints one line per servicedir. With one servicedir the output
 // is s6-svstat's; with several, each line is prefixed by "DIR: " (s6 would
-// ignore the extra ones). --json (first argument) prints one JSON object
-// per line instead.
+// ignore the extra ones). --json (first argument) or -j prints one JSON
+// object per line instead.
 func svstatMain(c *Ctx) int {
 	jsonMode := false
 	if len(c.Args) > 0 && c.Args[0] == "--json" {
 		jsonMode = true
 		c.Args = c.Args[1:]
 	}
-	opts, dirs, code, ok := c.Getopt("no:uwNrpest")
+	opts, dirs, code, ok := c.Getopt("no:uwNrpestj")
 	if !ok {
 		return code
 	}
@@ -41,6 +41,8 @@ func svstatMain(c *Ctx) int {
 		switch o.Letter {
 		case 'n':
 			numeric = true
+		case 'j':
+			jsonMode = true
 		case 'o':
 			fields, err = svstat.ParseFields(o.Value, fields)
 		default:
@@ -55,7 +57,7 @@ func svstatMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	if jsonMode && len(fields) > 0 {
-		return c.UsageFail("--json cannot be combined with fields")
+		return c.UsageFail("--json/-j cannot be combined with fields")
 	}
 	many := len(dirs) > 1
 	var out strings.Builder

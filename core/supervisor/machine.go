@@ -375,7 +375,11 @@ func (m *machine) onTimer() {
 			m.startRun()
 		}
 	case k == timerKill && m.isUp():
-		m.fx.kill(m.runPid, syscall.SIGKILL)
+		if m.fx.exists("flag-timeout-killpg") {
+			m.fx.killpg(m.runPid, syscall.SIGKILL) // [2.13+]
+		} else {
+			m.fx.kill(m.runPid, syscall.SIGKILL)
+		}
 		m.arm(timerKill, killRepeat)
 	case k == timerFinish && m.isFinish():
 		m.fx.kill(m.finPid, syscall.SIGCONT)
@@ -463,11 +467,11 @@ func (m *machine) onControl(b byte) {
 			m.startRun()
 		}
 	case 'O':
-		m.st.WantUp = false
+		m.wantDown()
 		m.write()
 	case 'Q':
 		m.mkDown()
-		m.st.WantUp = false
+		m.wantDown()
 		m.write()
 	case 'x':
 		m.last()
@@ -476,11 +480,8 @@ func (m *machine) onControl(b byte) {
 
 // down is the `d` command: want down, and stop run if it is up.
 func (m *machine) down() {
-	m.st.WantUp = false
+	m.wantDown()
 	if !m.isUp() {
-		if m.state == StateDown {
-			m.disarm() // a pending restart is cancelled
-		}
 		m.write()
 		return
 	}
@@ -490,6 +491,14 @@ func (m *machine) down() {
 	m.write()
 	if ms, ok := m.readUint("timeout-kill"); ok && ms > 0 {
 		m.arm(timerKill, msDuration(ms))
+	}
+}
+
+// wantDown clears wantup; a pending restart is cancelled.
+func (m *machine) wantDown() {
+	m.st.WantUp = false
+	if m.state == StateDown {
+		m.disarm()
 	}
 }
 

@@ -538,3 +538,116 @@ func TestParseHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeoutKillpg(t *testing.T) {
+	m, f := reach(t, "up", map[string]string{"timeout-kill": "10", "flag-timeout-killpg": ""})
+	m.handle(ctl('d'))
+	f.log = nil
+	m.handle(event{kind: evTimer})
+	if want := []string{"killpg 100 SIGKILL", "timer 5s"}; !reflect.DeepEqual(f.log, want) {
+		t.Fatalf("got %q", f.log)
+	}
+}
+
+// checkInvariants: the status the machine publishes always agrees with its
+// state, and the pending deadline is one that makes sense in that state.
+func checkInvariants(t *testing.T, m *machine, f *fake, trail []event) {
+	t.Helper()
+	s := f.st
+	bad := ""
+	switch m.state {
+	case StateUp, StateLastUp:
+		if !s.Up() || int(s.PID) != m.runPid || m.runPid == 0 {
+			bad = "up state but status not up"
+		}
+		if m.timer != timerNone && m.timer != timerKill {
+			bad = "up state with a non-kill deadline"
+		}
+	case StateFinish, StateLastFinish:
+		if !s.Finishing || int(s.PID) != m.finPid || s.Ready {
+			bad = "finish state but status not finishing"
+		}
+		if m.timer != timerNone && m.timer != timerFinish {
+			bad = "finish state with a non-finish deadline"
+		}
+	case StateDown:
+		if s.PID != 0 || s.Finishing || !s.Ready {
+			bad = "down state but status not down and ready"
+		}
+		if m.timer != timerNone && m.timer != timerStart {
+			bad = "down state with a non-start deadline"
+		}
+		if m.timer == timerStart && !s.WantUp && f.runErr == nil {
+			bad = "start pending while wanted down"
+		}
+	}
+	if bad != "" {
+		t.Fatalf("%s: state %v status %+v after %+v\nlog %q", bad, m.state, s, trail, f.log)
+	}
+}
+
+// FuzzMachine feeds arbitrary event sequences: no panic, invariants hold.
+func FuzzMachine(f *testing.F) {
+	f.Add([]byte("u\x01d\x02x"))
+	f.Add([]byte{0, 'd', 1, 2, 3, 'u', 'x', 4})
+	f.Add([]byte("\x01\x01\x02\x02\x03Tk\x05\x06"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fx := newFake()
+		fx.files["timeout-kill"] = "5"
+		fx.files["notification-fd"] = "3"
+		if len(in) > 0 && in[0]&1 == 1 {
+			fx.files["down"] = ""
+		}
+		m := newMachine(fx, "sv")
+		m.handle(event{kind: evStart})
+		var trail []event
+		for _, b := range in {
+			var ev event
+			switch b % 12 {
+			case 0:
+				ev = ctl(b)
+			case 1:
+				ev = exited(m.runPid, int(b>>4))
+			case 2:
+				ev = finExited(m.finPid, []int{0, 125, 1}[int(b>>4)%3])
+			case 3:
+				ev = event{kind: evTimer}
+			case 4:
+				ev = event{kind: evReady, gen: m.gen}
+			case 5:
+				ev = event{kind: evReadyEOF, gen: m.gen}
+			case 6:
+				ev = sig([]syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGINT}[int(b>>4)%4])
+			case 7:
+				fx.t = fx.t.Add(time.Duration(b) * 10 * time.Millisecond)
+				continue
+			case 8:
+				fx.finErr = map[bool]error{true: syscall.ENOENT, false: nil}[b&16 != 0]
+				continue
+			default:
+				ev = ctl("abqhktipcyrdDuUoOQxlPCK12"[int(b)%25])
+			}
+			trail = append(trail, ev)
+			m.handle(ev)
+			if m.state == StateExited {
+				return
+			}
+			checkInvariants(t, m, fx, trail)
+		}
+	})
+}
+
+// FuzzConfigParsers: small-integer and signal files are untrusted input.
+func FuzzConfigParsers(f *testing.F) {
+	for _, s := range []string{"3\n", "99999999999", "TERM", "sigusr1\n", "0", "-1", "\x00"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n, ok := parseUint(b); ok && n > 99999999999 {
+			t.Fatalf("parseUint(%q) = %d: more than 11 digits", b, n)
+		}
+		if sig, err := ParseSignal(string(b)); err == nil && (sig <= 0 || sig > 64) {
+			t.Fatalf("ParseSignal(%q) = %d", b, sig)
+		}
+	})
+}

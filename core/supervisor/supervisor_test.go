@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -267,5 +268,102 @@ func TestManyInProcess(t *testing.T) {
 		if st := readStatus(t, s.Dir()); st.PID != 0 || st.WantUp {
 			t.Fatalf("after TERM: %+v", st)
 		}
+	}
+}
+
+// A supervisor hosted in-process costs a few KB: its goroutines, a timer
+// and small buffers. This bounds it generously (the point is that no
+// supervisor holds an OS thread or megabytes).
+func TestInProcessFootprint(t *testing.T) {
+	const n = 300
+	root := t.TempDir()
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = filepath.Join(root, fmt.Sprint(i))
+		os.Mkdir(dirs[i], 0o755)
+		writeExec(t, filepath.Join(dirs[i], "run"), "exec sleep 1000")
+		os.WriteFile(filepath.Join(dirs[i], "down"), nil, 0o644)
+	}
+	sp := spawner()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	threads := countThreads(t)
+	sups := make([]*Supervisor, n)
+	for i, d := range dirs {
+		s, err := Start(Options{Dir: d, Spawner: sp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sups[i] = s
+	}
+	time.Sleep(200 * time.Millisecond)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapInuse+after.StackInuse) - int64(before.HeapInuse+before.StackInuse)) / n
+	extraThreads := countThreads(t) - threads
+	t.Logf("%d supervisors: %d bytes of heap+stack each, %d extra OS threads", n, per, extraThreads)
+	if per > 32<<10 {
+		t.Errorf("each supervisor costs %d bytes", per)
+	}
+	if extraThreads > 20 {
+		t.Errorf("%d supervisors added %d OS threads", n, extraThreads)
+	}
+	for _, s := range sups {
+		s.Signal(syscall.SIGTERM)
+		<-s.Done()
+	}
+}
+
+func countThreads(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+type panicSpawner struct {
+	Spawner
+	after int // spawns that succeed before it panics
+	n     int
+}
+
+func (p *panicSpawner) Spawn(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error) {
+	p.n++
+	if p.n > p.after {
+		panic("spawner exploded")
+	}
+	return p.Spawner.Spawn(path, argv, attr)
+}
+
+// A panic inside one supervisor ends that supervisor (lock released, Done
+// closed, `x` emitted), never the process.
+func TestPanicIsContained(t *testing.T) {
+	dir := service(t, "exec sleep 1000", "")
+	if _, err := Start(Options{Dir: dir, Spawner: &panicSpawner{Spawner: spawner()}}); err == nil || !strings.Contains(err.Error(), "spawner exploded") {
+		t.Fatalf("panic at start: %v", err)
+	}
+	if held, _ := lock.IsLocked(filepath.Join(dir, "supervise", "lock")); held {
+		t.Fatal("lock kept after a failed start")
+	}
+	var logs logSink
+	s, err := Start(Options{Dir: dir, Spawner: &panicSpawner{Spawner: spawner(), after: 1}, Logf: logs.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := readStatus(t, dir).PID
+	control(t, dir, "k") // the restart's spawn panics
+	select {
+	case <-s.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("supervisor did not end after its panic")
+	}
+	syscall.Kill(int(pid), syscall.SIGKILL)
+	if !strings.Contains(logs.String(), "fatal: internal error supervising") {
+		t.Fatalf("log %q", logs.String())
+	}
+	if held, _ := lock.IsLocked(filepath.Join(dir, "supervise", "lock")); held {
+		t.Fatal("lock kept after the panic")
 	}
 }

@@ -61,6 +61,21 @@ func (h *Holder) del(name string) {
 	}
 }
 
+func (h *Holder) rename(from, to string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, ok := h.pipes[from]
+	if !ok {
+		return fmt.Errorf("no pipe for %s", from)
+	}
+	if _, exists := h.pipes[to]; exists {
+		return fmt.Errorf("a pipe for %s already exists", to)
+	}
+	delete(h.pipes, from)
+	h.pipes[to] = p
+	return nil
+}
+
 // Serve answers requests until ln fails.
 func (h *Holder) Serve(ln *net.UnixListener) error {
 	for {
@@ -100,6 +115,13 @@ func (h *Holder) handle(c *net.UnixConn) {
 		case "del":
 			h.del(name)
 			fmt.Fprintf(c, "ok\n")
+		case "mv":
+			from, to, _ := strings.Cut(name, " ")
+			if err := h.rename(from, to); err != nil {
+				fmt.Fprintf(c, "error %v\n", err)
+				continue
+			}
+			fmt.Fprintf(c, "ok\n")
 		default:
 			fmt.Fprintf(c, "error bad request\n")
 		}
@@ -136,7 +158,7 @@ func Retrieve(sock, end, name string) (*os.File, error) {
 	return nil, fmt.Errorf("fd holder sent no descriptor")
 }
 
-// Command sends "add NAME" or "del NAME".
+// Command sends "add NAME", "del NAME" or "mv OLD NEW" (name = "OLD NEW").
 func Command(sock, verb, name string) error {
 	c, err := runner.Dial(sock)
 	if err != nil {

@@ -55,7 +55,25 @@ func TestPipesSurviveClients(t *testing.T) {
 	if _, err := Retrieve(sock, "r", "new"); err != nil {
 		t.Errorf("added pipe: %v", err)
 	}
-	Command(sock, "del", "new")
+	w, _ = Retrieve(sock, "w", "new")
+	w.Write([]byte("kept\n"))
+	if err := Command(sock, "mv", "new renamed"); err != nil {
+		t.Fatal(err)
+	}
+	r, err = Retrieve(sock, "r", "renamed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := bufio.NewReader(r).ReadString('\n'); l != "kept\n" {
+		t.Errorf("renamed pipe lost its data: %q", l)
+	}
+	if err := Command(sock, "mv", "nope x"); err == nil {
+		t.Error("renamed a missing pipe")
+	}
+	Command(sock, "del", "renamed")
+	if _, err := Retrieve(sock, "r", "renamed"); err == nil {
+		t.Error("deleted pipe still served")
+	}
 	if _, err := Retrieve(sock, "r", "new"); err == nil {
 		t.Error("deleted pipe still served")
 	}

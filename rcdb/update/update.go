@@ -103,7 +103,12 @@ type Plan struct {
 	NewUp   []bool // new atoms that are up right after the switch
 }
 
-func sameTree(a, b string) bool {
+// sameTree reports whether two directory trees hold the same files with the
+// same types, modes and contents.
+func sameTree(a, b string) bool { return covers(a, b) && covers(b, a) }
+
+// covers reports whether every file of b exists in a, identical.
+func covers(a, b string) bool {
 	differs := false
 	filepath.Walk(b, func(p string, info os.FileInfo, err error) error {
 		if err != nil || differs {
@@ -313,7 +318,7 @@ func Run(o *Options) (int, error) {
 	if err := live.LinkServices(newLive, scandir, string(prefix), fresh, o.Timeout); err != nil {
 		return 0, rcdb.Errorf(111, "unable to supervise new service directories: %v", err)
 	}
-	fixPipes(o, l.DB, newDB, newLive)
+	fixPipes(o, l.DB, newDB, plan, newLive)
 	l.Close()
 	// 4. bring up again everything that was up
 	nl, err := live.Open(o.Live, live.Options{Exclusive: true, Block: true})
@@ -459,7 +464,7 @@ func refresh(o *Options, src, dst string) error {
 }
 
 // fixPipes tells the fd holder about consumers that appeared or vanished.
-func fixPipes(o *Options, old, nw *rcdb.DB, newLive string) {
+func fixPipes(o *Options, old, nw *rcdb.DB, plan *Plan, newLive string) {
 	consumers := func(db *rcdb.DB) map[string]bool {
 		m := map[string]bool{}
 		for _, a := range db.Atoms {
@@ -470,18 +475,32 @@ func fixPipes(o *Options, old, nw *rcdb.DB, newLive string) {
 		return m
 	}
 	oc, nc := consumers(old), consumers(nw)
+	// consumers that were renamed keep their pipe
+	renamed := map[string]string{} // old name → new name
+	for i, a := range old.Atoms {
+		if j := plan.Map[i]; j >= 0 && oc[a.Name] && nc[nw.Atoms[j].Name] && nw.Atoms[j].Name != a.Name {
+			renamed[a.Name] = nw.Atoms[j].Name
+		}
+	}
 	sock := filepath.Join(newLive, "servicedirs", rcdb.FdholderName, "s")
 	if !live.Supervised(filepath.Dir(sock)) {
 		return
 	}
 	var add, del []string
+	targets := map[string]bool{}
+	for from, to := range renamed {
+		targets[to] = true
+		if err := fdholder.Command(sock, "mv", from+" "+to); err != nil && o.Verbosity >= 1 {
+			fmt.Fprintf(o.Stderr, "%s: warning: unable to rename the pipe of %s to %s: %v\n", o.Prog, from, to, err)
+		}
+	}
 	for n := range nc {
-		if !oc[n] {
+		if !oc[n] && !targets[n] {
 			add = append(add, n)
 		}
 	}
 	for n := range oc {
-		if !nc[n] {
+		if !nc[n] && renamed[n] == "" {
 			del = append(del, n)
 		}
 	}

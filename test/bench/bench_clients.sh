@@ -44,23 +44,32 @@ stats() {
   sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f\n", m/1000, s/NR/1000}'
 }
 
-# measure CLIENT-SVC DIR OUTPREFIX: n iterations of timed -wd -d, untimed wait
-# for down+ready (so the next start is not delayed by the restart throttle),
-# timed -wu -u.
+# timed OUTFILE CMD...: run CMD, append its wall time in microseconds.
+timed() {
+  local out=$1 t0 t1
+  shift
+  t0=${EPOCHREALTIME/./}
+  "$@"
+  t1=${EPOCHREALTIME/./}
+  echo $((t1 - t0)) >>"$out"
+}
+
+# measure DIR: n iterations; in each, s6-svc then our svc do a timed -wd -d,
+# an untimed wait for down+ready (so the next start is not delayed by the
+# restart throttle) and a timed -wu -u. Interleaving the two clients makes
+# them share whatever load the machine has.
 measure() {
-  local svc=$1 dir=$2 out=$3 t0 t1
-  : >"$out.down"; : >"$out.up"
-  "$svc" -wu -T 10000 -u "$dir"
+  local dir=$1 c
+  : >"$tmp/real.down"; : >"$tmp/real.up"; : >"$tmp/ours.down"; : >"$tmp/ours.up"
+  /usr/bin/s6-svc -wu -T 10000 -u "$dir"
   for _ in $(seq 1 "$n"); do
-    t0=${EPOCHREALTIME/./}
-    "$svc" -wd -T 10000 -d "$dir"
-    t1=${EPOCHREALTIME/./}
-    echo $((t1 - t0)) >>"$out.down"
-    /usr/bin/s6-svwait -D -t 10000 "$dir"
-    t0=${EPOCHREALTIME/./}
-    "$svc" -wu -T 10000 -u "$dir"
-    t1=${EPOCHREALTIME/./}
-    echo $((t1 - t0)) >>"$out.up"
+    for c in real ours; do
+      local svc=/usr/bin/s6-svc
+      [ "$c" = ours ] && svc=$tmp/bin/svc
+      timed "$tmp/$c.down" "$svc" -wd -T 10000 -d "$dir"
+      /usr/bin/s6-svwait -D -t 10000 "$dir"
+      timed "$tmp/$c.up" "$svc" -wu -T 10000 -u "$dir"
+    done
   done
 }
 
@@ -69,13 +78,11 @@ ratios=()
 # startup DIR: one process that does almost nothing (svok: one fcntl), the
 # fixed cost of starting each binary, which every round trip includes.
 startup() {
-  local dir=$1 t0 t1
+  local dir=$1
   : >"$tmp/real.ok"; : >"$tmp/ours.ok"
   for _ in $(seq 1 "$n"); do
-    t0=${EPOCHREALTIME/./}; /usr/bin/s6-svok "$dir"; t1=${EPOCHREALTIME/./}
-    echo $((t1 - t0)) >>"$tmp/real.ok"
-    t0=${EPOCHREALTIME/./}; "$tmp/bin/svok" "$dir"; t1=${EPOCHREALTIME/./}
-    echo $((t1 - t0)) >>"$tmp/ours.ok"
+    timed "$tmp/real.ok" /usr/bin/s6-svok "$dir"
+    timed "$tmp/ours.ok" "$tmp/bin/svok" "$dir"
   done
   read -r rm ra < <(stats "$tmp/real.ok")
   read -r om oa < <(stats "$tmp/ours.ok")
@@ -84,8 +91,7 @@ startup() {
 }
 run_pair() { # daemon-label dir
   local label=$1 dir=$2
-  measure /usr/bin/s6-svc "$dir" "$tmp/real"
-  measure "$tmp/bin/svc" "$dir" "$tmp/ours"
+  measure "$dir"
   for op in down up; do
     read -r rm ra < <(stats "$tmp/real.$op")
     read -r om oa < <(stats "$tmp/ours.$op")
@@ -122,7 +128,8 @@ echo
 echo "$n iterations of each command on a service whose run is \`exec sleep 1000\`; each sample is"
 echo "one whole client process (spawn, command, wait for the supervisor's event). Between the"
 echo "two timed commands an untimed \`s6-svwait -D\` lets finish end, so no sample includes the"
-echo "supervisor's restart throttle. Times in milliseconds."
+echo "supervisor's restart throttle. The two clients alternate, so they share the machine's load."
+echo "Times in milliseconds; load average at the start: $(cut -d' ' -f1 /proc/loadavg)."
 echo
 echo "| command | daemon | client | median ms | mean ms |"
 echo "|---|---|---|---|---|"

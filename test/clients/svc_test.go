@@ -204,7 +204,16 @@ func TestSvwaitAnyAllAndFailures(t *testing.T) {
 			"a":    {run: sleepRun, down: true},
 			"b":    {run: sleepRun, down: true},
 			"perm": {run: "#!/bin/sh\nexit 1\n", finish: "#!/bin/sh\nexit 125\n", down: true},
+			"pr":   {run: "#!/bin/sh\nexit 1\n", finish: "#!/bin/sh\nexit 125\n", down: true, notifyFD: "3"},
 		})
+		// svc -wU -u on a service that fails permanently before readiness:
+		// exit 1 (s6-svlisten1's code) for both clients.
+		for _, useOurs := range []bool{true, false} {
+			r := tool(t, useOurs, "s6-svc", "-wU", "-T", "20000", "-u", sv["pr"])
+			if r.Code != 1 {
+				t.Errorf("svc -wU -u permanent failure (ours=%v): %d %s", useOurs, r.Code, r.Stderr)
+			}
+		}
 		mustOK(t, "svc -u a", ours(t, "svc", "-wu", "-T", "20000", "-u", sv["a"]))
 		for _, useOurs := range []bool{true, false} {
 			who := map[bool]string{true: "ours", false: "real"}[useOurs]

@@ -3,6 +3,7 @@ package clients
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -114,6 +115,10 @@ func TestSvstatJSONAndSeveralDirs(t *testing.T) {
 		if len(lines) != 2 || !strings.Contains(lines[0], `"state":"up"`) || !strings.Contains(lines[1], `"state":"down"`) ||
 			!strings.Contains(lines[0], `"service":"`+sv["a"]+`"`) || !strings.Contains(lines[1], `"normally_up":false`) {
 			t.Fatalf("json lines: %q", r.Stdout)
+		}
+		noSecs := regexp.MustCompile(`"seconds":[0-9]+`)
+		if j := ours(t, "svstat", "-j", sv["a"], sv["b"]); noSecs.ReplaceAllString(j.Stdout, "") != noSecs.ReplaceAllString(r.Stdout, "") {
+			t.Fatalf("-j %q differs from --json %q", j.Stdout, r.Stdout)
 		}
 		pid := strings.Fields(real(t, "s6-svstat", "-p", sv["a"]).Stdout)[0]
 		if !strings.Contains(lines[0], `"pid":`+pid+`,`) {

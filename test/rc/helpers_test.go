@@ -95,7 +95,16 @@ func (s *sys) compile() {
 func (s *sys) boot(sc scanner) {
 	s.t.Helper()
 	argv := append(sc.argv(s.t), s.scan)
-	p := harness.Start(s.t, harness.Command(s.t, argv[0], argv[1:]...))
+	cmd := harness.Command(s.t, argv[0], argv[1:]...)
+	// The catch-all output goes to a file, not a pipe: daemons' orphaned
+	// children may keep a pipe open long after the scanner is gone.
+	catchall, err := os.Create(filepath.Join(s.dir, "catchall"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer catchall.Close()
+	cmd.Stdout, cmd.Stderr = catchall, catchall
+	p := harness.Start(s.t, cmd)
 	harness.Eventually(s.t, 20*time.Second, "scanner listening", func() bool {
 		f, err := os.OpenFile(filepath.Join(s.scan, ".s6-svscan", "control"), os.O_WRONLY|0o4000, 0)
 		if err == nil {
@@ -103,6 +112,12 @@ func (s *sys) boot(sc scanner) {
 		}
 		return err == nil
 	})
+	if os.Getenv("S6BOX_DEBUG_CATCHALL") != "" {
+		s.t.Cleanup(func() {
+			b, _ := os.ReadFile(filepath.Join(s.dir, "catchall"))
+			s.t.Logf("scanner output:\n%s", b)
+		})
+	}
 	// Bring every service down before the scanner is killed: services run in
 	// their own sessions and would outlive its process group.
 	s.t.Cleanup(func() {

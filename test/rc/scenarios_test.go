@@ -48,6 +48,10 @@ func TestWalkthroughDemo(t *testing.T) {
 		if !s.svstatUp("demo-longrun-1") {
 			t.Errorf("s6-svstat does not see demo-longrun-1 up")
 		}
+		harness.Eventually(t, 20*time.Second, "the daemon's line in the catch-all log", func() bool {
+			b, _ := os.ReadFile(filepath.Join(s.dir, "catchall"))
+			return strings.Contains(string(b), "demo-longrun-1 is running\n")
+		})
 		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "demo-longrun-1", "demo-oneshot-1"}) {
 			t.Errorf("-a list = %q", r.Stdout)
 		}

@@ -119,3 +119,45 @@ func TestUpdate(t *testing.T) {
 		}
 	})
 }
+
+// A pipeline whose consumer is renamed by the conversion file: the pipe
+// follows the rename and data keeps flowing.
+func TestUpdateRenamedPipeline(t *testing.T) {
+	forEachScanner(t, func(t *testing.T, sc scanner) {
+		s := newSys(t)
+		out := filepath.Join(s.dir, "out")
+		prod := "#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done\n"
+		logrun := "#!/bin/sh\nexec cat >> " + out + "\n"
+		s.write(map[string]string{
+			"prod/type": "longrun\n", "prod/producer-for": "logA\n", "prod/run": prod,
+			"logA/type": "longrun\n", "logA/consumer-for": "prod\n", "logA/pipeline-name": "pl\n", "logA/run": logrun,
+		})
+		s.compile()
+		s.boot(sc)
+		mustCode(t, "change pl", s.rc("change", "pl"), 0)
+		count := func() int {
+			b, _ := os.ReadFile(out)
+			return strings.Count(string(b), "line ")
+		}
+		harness.Eventually(t, 20*time.Second, "data through logA", func() bool { return count() >= 3 })
+		src2 := filepath.Join(s.dir, "src2")
+		writeTree(t, src2, map[string]string{
+			"prod/type": "longrun\n", "prod/producer-for": "logB\n", "prod/run": prod,
+			"logB/type": "longrun\n", "logB/consumer-for": "prod\n", "logB/pipeline-name": "pl\n", "logB/run": logrun,
+		})
+		db2 := filepath.Join(s.dir, "compiled2")
+		mustCode(t, "compile v2", harness.Run(t, "s6-rc-compile", db2, src2), 0)
+		conv := filepath.Join(s.dir, "conv")
+		harness.WriteFile(t, conv, "logA -> logB\n", 0o644)
+		r := harness.Run(t, "s6-rc-update", "-l", s.live, "-f", conv, db2)
+		mustCode(t, "update", r, 0)
+		if r.Stderr != "" {
+			t.Errorf("update stderr: %s", r.Stderr)
+		}
+		if r := s.rc("-a", "list"); !eq(sorted(lines(r.Stdout)), []string{"logB", "prod", "s6rc-fdholder"}) {
+			t.Errorf("up after update: %q", r.Stdout)
+		}
+		n := count()
+		harness.Eventually(t, 20*time.Second, "data through logB after the update", func() bool { return count() >= n+5 })
+	})
+}

@@ -12,8 +12,9 @@ import (
 )
 
 // guideScript is the walk-through guide's s6-rc part verbatim (its paths
-// without the /mnt image prefix), plus the namespace setup and the
-// runlevel/rc.shutdown lines; DIR and SVSCAN are substituted.
+// without the /mnt image prefix), plus the namespace setup, the
+// runlevel/rc.shutdown lines and a wait for the daemon's first line before
+// shutting down; DIR and SVSCAN are substituted.
 const guideScript = `set -e
 mount -t tmpfs tmpfs /run
 mount -t overlay overlay -o lowerdir=/etc,upperdir=DIR/up,workdir=DIR/work /etc
@@ -62,6 +63,7 @@ s6-rc-init /run/service 2>DIR/init.err
 rl=default
 s6-rc -v2 -up change "$rl" >DIR/boot 2>&1
 s6-rc -a list >DIR/list
+while ! grep -q "demo-longrun-1 is running" DIR/catchall; do sleep 0.05; done
 s6-rc -v2 -bDa change >DIR/shutdown 2>&1
 `
 

@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"s6box/core/ftrig"
 	"s6box/core/status"
 	"s6box/test/harness"
 )
@@ -69,6 +71,13 @@ func svstatViews(t *testing.T, dir string) []string {
 		t.Fatalf("status of %s: %d bytes, %v", dir, len(s), err)
 	}
 	v = append(v, "wstat+flags: "+string(bytes.ToUpper([]byte(hexOf(s[32:35])))))
+	// stamps are TAI64N of the wall clock (2^62 + unix + 37), not in the future
+	dec, _ := status.Decode(s)
+	for _, stamp := range []time.Time{dec.Stamp.Time(), dec.ReadyStamp.Time()} {
+		if stamp.After(time.Now().Add(time.Second)) || stamp.Before(time.Now().Add(-time.Hour)) {
+			t.Errorf("%s: stamp %v is not the wall clock of a recent event", dir, stamp)
+		}
+	}
 	return v
 }
 
@@ -167,7 +176,15 @@ func TestCompatSvstatStates(t *testing.T) {
 	})
 	t.Run("exit 3", func(t *testing.T) {
 		p := newPair(t, "e3", map[string]string{"run": "#!/bin/sh\nexit 3\n", "down": ""})
-		p.both(func(d string) { svcOK(t, "-wD", "-o", d) })
+		// -wD is already satisfied by a service that was never started (down
+		// and ready), so s6-svc may return before `o` ran: wait for the
+		// outcome itself.
+		p.both(func(d string) {
+			svcOK(t, "-wD", "-o", d)
+			waitStatus(t, d, "exit 3 recorded and finish done", func(s status.Status) bool {
+				return s.PID == 0 && !s.Finishing && s.Wstat == 3<<8 && s.Ready
+			})
+		})
 		p.compare(t, "down after exit 3, once")
 	})
 }
@@ -207,6 +224,24 @@ func TestCompatSvcWaits(t *testing.T) {
 	}
 }
 
+// waitSubscribed waits until a listener fifo exists in DIR/event (or the
+// waiter already exited, its condition being true from the start).
+func waitSubscribed(t *testing.T, dir string, p *harness.Proc) {
+	t.Helper()
+	harness.Eventually(t, long, "a listener in "+dir+"/event", func() bool {
+		if p.Exited() {
+			return true
+		}
+		ents, _ := os.ReadDir(filepath.Join(dir, "event"))
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "ftrig1:@") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func TestCompatSvwait(t *testing.T) {
 	dir := svc(t, "sw", "sleep 0.3; echo >&3; exec sleep 1000", "")
 	file(t, dir, "notification-fd", "3\n")
@@ -216,7 +251,7 @@ func TestCompatSvwait(t *testing.T) {
 		t.Helper()
 		cmd := harness.Command(t, harness.RealS6(t, "s6-svwait"), opt, "-t", "20000", dir)
 		p := harness.Start(t, cmd)
-		time.Sleep(200 * time.Millisecond) // let it subscribe (it checks status first anyway)
+		waitSubscribed(t, dir, p)
 		act()
 		if code, ok := p.Wait(long); !ok || code != 0 {
 			t.Fatalf("s6-svwait %s: exit %d %v, stderr %q", opt, code, ok, p.Stderr.String())
@@ -233,7 +268,7 @@ func TestCompatSvwait(t *testing.T) {
 	supervise(t, pd)
 	cmd := harness.Command(t, harness.RealS6(t, "s6-svwait"), "-U", "-t", "20000", pd)
 	p := harness.Start(t, cmd)
-	time.Sleep(200 * time.Millisecond)
+	waitSubscribed(t, pd, p)
 	ctl(t, pd, "u")
 	if code, ok := p.Wait(long); !ok || code != 1 {
 		t.Fatalf("s6-svwait -U on a service whose finish exits 125: exit %d %v", code, ok)
@@ -241,7 +276,7 @@ func TestCompatSvwait(t *testing.T) {
 }
 
 func TestCompatSvokSvdtAndNotListening(t *testing.T) {
-	p := newPair(t, "ok", map[string]string{"run": sleeper})
+	p := newPair(t, "ok", map[string]string{"run": sleeper, "max-death-tally": "2\n"})
 	p.both(func(d string) {
 		if r := realRun(t, "s6-svok", d); r.Code != 0 {
 			t.Fatalf("s6-svok on a supervised dir: %d", r.Code)
@@ -254,7 +289,8 @@ func TestCompatSvokSvdtAndNotListening(t *testing.T) {
 	})
 	o := mask(realOK(t, "s6-svdt", p.ours))
 	r := mask(realOK(t, "s6-svdt", p.theirs))
-	if o != r || strings.Count(o, "signal SIGKILL") != 2 || !strings.Contains(o, "signal SIGTERM") {
+	// three deaths, max-death-tally 2: the last SIGKILL and the SIGTERM
+	if o != r || strings.Count(o, "signal SIGKILL") != 1 || !strings.HasSuffix(o, "signal SIGTERM") {
 		t.Fatalf("s6-svdt: ours %q, real %q", o, r)
 	}
 	p.both(func(d string) {
@@ -264,4 +300,40 @@ func TestCompatSvokSvdtAndNotListening(t *testing.T) {
 			t.Fatalf("s6-svc after x: %d %q", r.Code, r.Stderr)
 		}
 	})
+}
+
+// A raw listener fifo (named as s6's ftrig protocol wants) sees the same
+// byte sequence from our supervise as from real s6-supervise.
+func TestCompatRawEvents(t *testing.T) {
+	realSup := harness.RealS6(t, "s6-supervise")
+	var got []string
+	for _, prog := range []string{"supervise", realSup} {
+		dir := svc(t, "raw", "echo >&3; exec sleep 1000", "")
+		file(t, dir, "notification-fd", "3\n")
+		ev := filepath.Join(dir, "event")
+		if err := ftrig.MakeFifodir(ev, false, false); err != nil {
+			t.Fatal(err)
+		}
+		fifo := filepath.Join(ev, "ftrig1:@400000000000000000000000:abcdef")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(fifo, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		superviseWith(t, prog, dir)
+		waitStatus(t, dir, "ready", func(s status.Status) bool { return s.Up() && s.Ready })
+		svcOK(t, "-wD", "-d", dir)
+		svcOK(t, "-x", dir)
+		harness.Eventually(t, long, "supervisor gone", func() bool { return realRun(t, "s6-svok", dir).Code == 1 })
+		f.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 64)
+		n, _ := f.Read(buf)
+		got = append(got, string(buf[:n]))
+	}
+	if got[0] != "suUdDx" || got[1] != got[0] {
+		t.Fatalf("raw events: ours %q, real s6-supervise %q", got[0], got[1])
+	}
 }

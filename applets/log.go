@@ -1,0 +1,87 @@
+package applets
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"s6box/logger"
+	"s6box/logger/script"
+)
+
+// logMain: log (s6-log) — read lines on stdin and dispatch them per the
+// logging script.
+func logMain(c *Ctx) int {
+	opts, rest, code, ok := c.Getopt("d:qvbpl:t:c:")
+	if !ok {
+		return code
+	}
+	cfg := logger.Config{
+		Prog: c.Prog, Stdin: 0, Stdout: c.Stdout, Stderr: c.Stderr,
+		LineMax: 8192, StopWait: 2000 * time.Millisecond, NotifyFd: -1, Verbosity: 1,
+	}
+	for _, o := range opts {
+		switch o.Letter {
+		case 'd':
+			n, err := strconv.ParseUint(o.Value, 10, 31)
+			if err != nil {
+				return c.UsageFail("notification fd must be a number")
+			}
+			if n < 3 {
+				return c.Fatal(ExitUsage, "notification fd must be 3 or more")
+			}
+			if _, err := unix.FcntlInt(uintptr(n), unix.F_GETFD, 0); err != nil {
+				return c.Fatal(ExitUsage, "invalid notification fd: %v", err)
+			}
+			cfg.NotifyFd = int(n)
+		case 'q':
+			cfg.Verbosity = 0
+		case 'v':
+			cfg.Verbosity = 2
+		case 'b':
+			cfg.Backpressure = true
+		case 'p':
+			cfg.IgnoreTerm = true
+		case 'l':
+			n, err := strconv.ParseUint(o.Value, 10, 31)
+			if err != nil {
+				return c.UsageFail("line limit must be a number")
+			}
+			cfg.LineMax = int(n)
+			if n > 0 && n < 48 {
+				cfg.LineMax = 48
+			}
+		case 't':
+			n, err := strconv.ParseUint(o.Value, 10, 31)
+			if err != nil {
+				return c.UsageFail("last line timeout must be a number of milliseconds")
+			}
+			cfg.StopWait = time.Duration(n) * time.Millisecond
+		case 'c':
+			cfg.Copy, cfg.CopyPrefix = true, o.Value
+		}
+	}
+	if len(rest) == 0 {
+		return c.UsageFail("")
+	}
+	sc, err := script.Parse(rest)
+	if err != nil {
+		return c.Fatal(ExitUsage, "%v", err)
+	}
+	cfg.Script = sc
+	um := syscall.Umask(0)
+	syscall.Umask(um)
+	cfg.Perm = os.FileMode(0o666 &^ um)
+	if err := logger.Run(cfg); err != nil {
+		var ee *logger.ExitError
+		if errors.As(err, &ee) {
+			return c.Fatal(ee.Code, "%v", ee.Err)
+		}
+		return c.Fatal(ExitSystem, "%v", err)
+	}
+	return 0
+}

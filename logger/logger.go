@@ -1,0 +1,509 @@
+// Package logger is s6-log's engine: it reads lines from a descriptor, runs
+// each through the logging script (package script) and hands the records to
+// stdout, stderr alerts, status files and logdirs (package logdir).
+//
+// One goroutine does all the work. Input is read in large chunks and split
+// in place; a line costs no allocation, one clock read (only when the script
+// timestamps anything) and, without selection directives, no regexp. Each
+// logdir receives one write() per input chunk. Signals and processor exits
+// interrupt a blocking read through the poller's read deadline, so no data
+// read from the pipe is ever left unprocessed: on a stop request the logger
+// finishes the partial line it holds byte by byte and leaves the rest of the
+// pipe to its successor.
+package logger
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"s6box/core/reaper"
+	"s6box/logger/logdir"
+	"s6box/logger/script"
+)
+
+// Config is one logger run.
+type Config struct {
+	Prog         string
+	Script       *script.Script
+	Stdin        int // descriptor to read lines from
+	Stdout       io.Writer
+	Stderr       io.Writer
+	Backpressure bool          // -b
+	IgnoreTerm   bool          // -p
+	LineMax      int           // -l, 0 = unlimited
+	StopWait     time.Duration // -t, 0 = forever
+	NotifyFd     int           // -d, -1 = none
+	Verbosity    int           // 0 -q, 1 default, 2 -v
+	Copy         bool          // -c: copy every line to stdout …
+	CopyPrefix   string        // … after this prefix
+	Perm         os.FileMode   // 0666 &^ umask
+}
+
+// ExitError carries the exit code for a failure.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+const readSize = 256 << 10
+
+type logger struct {
+	cfg     Config
+	sc      *script.Script
+	in      *os.File
+	dirs    []*logdir.Logdir
+	out     []byte // stdout buffer
+	outDead bool
+	rec     []byte // scratch record
+	stamp   []byte // "t" text of the current line
+	iso     []byte // "T" text of the current line
+	isoc    isoCache
+	sigs    chan os.Signal
+	wake    chan struct{}
+	canPoll bool
+}
+
+func (l *logger) warn(format string, a ...any) {
+	if l.cfg.Verbosity >= 1 {
+		fmt.Fprintf(l.cfg.Stderr, "%s: warning: %s\n", l.cfg.Prog, fmt.Sprintf(format, a...))
+	}
+}
+
+// interrupt makes a blocking read return at once.
+func (l *logger) interrupt() {
+	if l.canPoll {
+		l.in.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+func (l *logger) wakeUp() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	l.interrupt()
+}
+
+// Run runs the logger until its input ends or it is told to stop.
+func Run(cfg Config) error {
+	l := &logger{cfg: cfg, sc: cfg.Script, wake: make(chan struct{}, 1)}
+	for _, w := range l.sc.Warnings {
+		l.warn("%s", w)
+	}
+	env := &logdir.Env{Perm: cfg.Perm, Warn: l.warn, Wake: l.wakeUp, Shell: "/bin/sh", Now: time.Now}
+	for _, ld := range l.sc.Logdirs {
+		if ld.Processor != nil && env.Reaper == nil {
+			env.Reaper = reaper.Start(nil)
+			defer env.Reaper.Stop()
+			if p, err := exec.LookPath("execlineb"); err == nil {
+				env.Execline = p
+			}
+		}
+	}
+	for _, ld := range l.sc.Logdirs {
+		d, err := logdir.Open(ld, env)
+		if err != nil {
+			for _, o := range l.dirs {
+				o.Close()
+			}
+			return &ExitError{111, err}
+		}
+		l.dirs = append(l.dirs, d)
+	}
+	l.sigs = make(chan os.Signal, 8)
+	sigRaw := make(chan os.Signal, 8)
+	sigList := []os.Signal{syscall.SIGHUP, syscall.SIGALRM}
+	if cfg.IgnoreTerm {
+		signal.Ignore(syscall.SIGTERM)
+	} else {
+		sigList = append(sigList, syscall.SIGTERM)
+	}
+	signal.Notify(sigRaw, sigList...)
+	defer signal.Stop(sigRaw)
+	// Non-blocking stdin goes through the poller, so reads can be interrupted.
+	if err := unix.SetNonblock(cfg.Stdin, true); err != nil {
+		l.warn("unable to set stdin non-blocking: %v", err)
+	}
+	l.in = os.NewFile(uintptr(cfg.Stdin), "stdin")
+	l.canPoll = l.in.SetReadDeadline(time.Time{}) == nil
+	stopFwd := make(chan struct{})
+	defer close(stopFwd)
+	go func() {
+		for {
+			select {
+			case s := <-sigRaw:
+				l.sigs <- s
+				l.interrupt()
+			case <-stopFwd:
+				return
+			}
+		}
+	}()
+	if cfg.NotifyFd >= 0 {
+		unix.Write(cfg.NotifyFd, []byte{'\n'})
+		unix.Close(cfg.NotifyFd)
+	}
+	l.loop()
+	l.shutdown()
+	return nil
+}
+
+// nextDeadline is the earliest retry or rotation timer of any logdir.
+func (l *logger) nextDeadline(now time.Time) time.Time {
+	var next time.Time
+	for _, d := range l.dirs {
+		if due, t := d.TimerDue(now); due {
+			d.RequestRotation()
+			next = now
+		} else if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+		if t := d.RetryAt(); !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
+}
+
+// events handles pending signals and wake-ups, first waiting for one (or
+// for until) when block is set; it returns true when a stop was requested.
+func (l *logger) events(block bool, until time.Time) (stop bool) {
+	var timer <-chan time.Time
+	if block {
+		if until.IsZero() {
+			until = time.Now().Add(time.Hour)
+		}
+		t := time.NewTimer(time.Until(until))
+		defer t.Stop()
+		timer = t.C
+	}
+	handle := func(s os.Signal) {
+		if s == syscall.SIGALRM {
+			for _, d := range l.dirs {
+				d.RequestRotation()
+			}
+		} else {
+			stop = true
+		}
+	}
+	for {
+		select {
+		case s := <-l.sigs:
+			handle(s)
+		case <-l.wake:
+		default:
+			if !block {
+				for _, d := range l.dirs {
+					d.Poll()
+				}
+				return stop
+			}
+			select {
+			case s := <-l.sigs:
+				handle(s)
+			case <-l.wake:
+			case <-timer:
+			}
+		}
+		block = false
+	}
+}
+
+func (l *logger) flush(now time.Time) {
+	for _, d := range l.dirs {
+		d.Flush(now)
+	}
+	l.flushStdout()
+}
+
+func (l *logger) flushStdout() {
+	if len(l.out) == 0 {
+		return
+	}
+	if !l.outDead {
+		if _, err := l.cfg.Stdout.Write(l.out); err != nil {
+			l.warn("unable to write to stdout: %v", err)
+			l.outDead = true
+		}
+	}
+	l.out = l.out[:0]
+}
+
+func (l *logger) pending() bool {
+	for _, d := range l.dirs {
+		if d.Pending() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *logger) loop() {
+	buf := make([]byte, readSize)
+	have := 0 // buf[:have] is an unterminated partial line
+	stopping := false
+	var stopBy time.Time
+	for {
+		now := time.Now()
+		next := l.nextDeadline(now)
+		if l.canPoll {
+			dl := next
+			if stopping && l.cfg.StopWait > 0 && (dl.IsZero() || stopBy.Before(dl)) {
+				dl = stopBy
+			}
+			l.in.SetReadDeadline(dl)
+		}
+		if l.events(false, time.Time{}) && !stopping {
+			stopping = true
+			stopBy = now.Add(l.cfg.StopWait)
+		}
+		l.flush(now)
+		if stopping {
+			if have == 0 {
+				return
+			}
+			if l.cfg.StopWait > 0 && !now.Before(stopBy) {
+				l.line(buf[:have])
+				return
+			}
+		}
+		if l.cfg.Backpressure && l.pending() {
+			if l.events(true, next) && !stopping {
+				stopping = true
+				stopBy = time.Now().Add(l.cfg.StopWait)
+			}
+			continue
+		}
+		if have == len(buf) { // only with -l 0: a line longer than the buffer
+			nb := make([]byte, 2*len(buf))
+			copy(nb, buf)
+			buf = nb
+		}
+		want := buf[have:]
+		if stopping {
+			want = want[:1]
+		}
+		n, err := l.in.Read(want)
+		if n > 0 {
+			have = l.lines(buf, have, have+n)
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.EINTR) || errors.Is(err, syscall.EAGAIN) {
+				continue
+			}
+			if err != io.EOF {
+				l.warn("unable to read stdin: %v", err)
+			}
+			if have > 0 { // 2.12+: an unterminated last line is logged
+				l.line(buf[:have])
+			}
+			return
+		}
+	}
+}
+
+// lines processes the complete lines of buf[:end] (buf[:start] was scanned
+// already and holds no line end) and moves the partial rest to the front.
+func (l *logger) lines(buf []byte, start, end int) int {
+	pos := 0
+	scan := start
+	max := l.cfg.LineMax
+	for {
+		rest := buf[scan:end]
+		i := bytes.IndexByte(rest, '\n')
+		if i >= 0 {
+			rest = rest[:i]
+		}
+		if j := bytes.IndexByte(rest, 0); j >= 0 {
+			i = j
+		}
+		if i < 0 {
+			if max > 0 && end-pos > max {
+				l.line(buf[pos : pos+max])
+				pos += max
+				scan = pos
+				continue
+			}
+			break
+		}
+		eol := scan + i
+		if max > 0 && eol-pos > max {
+			l.line(buf[pos : pos+max])
+			pos += max
+			scan = pos
+			continue
+		}
+		l.line(buf[pos:eol])
+		pos = eol + 1
+		scan = pos
+	}
+	if pos > 0 {
+		copy(buf, buf[pos:end])
+	}
+	return end - pos
+}
+
+// line runs one line (without its terminator) through the script.
+func (l *logger) line(line []byte) {
+	var now time.Time
+	if l.sc.Clock {
+		now = time.Now()
+	}
+	l.stamp, l.iso = l.stamp[:0], l.iso[:0]
+	if l.cfg.Copy && !l.outDead {
+		l.out = append(l.out, l.cfg.CopyPrefix...)
+		l.out = append(l.out, line...)
+		l.out = append(l.out, '\n')
+	}
+	selected, acted := true, false
+	for i := range l.sc.Elements {
+		e := &l.sc.Elements[i]
+		for _, s := range e.Selectors {
+			switch s.Kind {
+			case script.SelDefault:
+				selected = !acted
+			case script.SelPlus:
+				if !selected && s.Re.Match(line) {
+					selected = true
+				}
+			case script.SelMinus:
+				if selected && s.Re.Match(line) {
+					selected = false
+				}
+			}
+		}
+		if !selected {
+			continue
+		}
+		acted = true
+		for j := range e.Actions {
+			l.act(&e.Actions[j], line, now)
+		}
+	}
+	if len(l.out) >= readSize {
+		l.flushStdout()
+	}
+}
+
+// head appends the t, T and p parts of a record.
+func (l *logger) head(dst []byte, a *script.Action, now time.Time) []byte {
+	if a.TAI {
+		if len(l.stamp) == 0 {
+			l.stamp = appendTAI(l.stamp, now)
+		}
+		dst = append(dst, l.stamp...)
+	}
+	if a.ISO {
+		if len(l.iso) == 0 {
+			l.iso = l.isoc.appendISO(l.iso, now)
+		}
+		dst = append(dst, l.iso...)
+	}
+	if a.Prefix != "" {
+		dst = append(dst, a.Prefix...)
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+func (l *logger) act(a *script.Action, line []byte, now time.Time) {
+	switch a.Kind {
+	case script.ActStdout:
+		if l.outDead {
+			return
+		}
+		l.out = l.head(l.out, a, now)
+		l.out = append(l.out, line...)
+		l.out = append(l.out, '\n')
+	case script.ActLogdir:
+		r := l.head(l.rec[:0], a, now)
+		r = append(r, line...)
+		r = append(r, '\n')
+		l.rec = r
+		l.dirs[a.Logdir].Append(r)
+	case script.ActAlert:
+		r := append(l.rec[:0], l.cfg.Prog...)
+		r = append(r, ": alert: "...)
+		r = l.head(r, a, now)
+		if a.AlertMax > 0 && len(line) > a.AlertMax+3 {
+			r = append(r, line[:a.AlertMax]...)
+			r = append(r, "..."...)
+		} else {
+			r = append(r, line...)
+		}
+		r = append(r, '\n')
+		l.rec = r
+		l.cfg.Stderr.Write(r)
+	case script.ActStatus:
+		r := l.head(l.rec[:0], a, now)
+		r = append(r, line...)
+		r = append(r, '\n')
+		if a.Pad > 0 {
+			if len(r) > a.Pad {
+				r = r[:a.Pad]
+			} else {
+				for len(r) < a.Pad {
+					r = append(r, '\n')
+				}
+			}
+		}
+		l.rec = r
+		if err := writeAtomic(a.File, r, l.cfg.Perm); err != nil {
+			l.warn("%v", err)
+		}
+	}
+}
+
+func writeAtomic(name string, data []byte, perm os.FileMode) error {
+	tmp := name + ".new"
+	if err := os.WriteFile(tmp, data, perm); err != nil {
+		return fmt.Errorf("unable to write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("unable to rename %s to %s: %w", tmp, name, err)
+	}
+	return nil
+}
+
+// shutdown writes everything still queued (retrying failed steps and waiting
+// for processors), then marks every logdir cleanly closed.
+func (l *logger) shutdown() {
+	l.flushStdout()
+	for {
+		now := time.Now()
+		l.events(false, time.Time{})
+		l.flush(now)
+		busy := false
+		for _, d := range l.dirs {
+			if d.Busy() {
+				busy = true
+			}
+		}
+		if !busy {
+			break
+		}
+		l.events(true, l.nextDeadline(now))
+	}
+	for _, d := range l.dirs {
+		for {
+			err := d.Finalize()
+			if err == nil {
+				break
+			}
+			l.warn("%v", err)
+			time.Sleep(2 * time.Second)
+		}
+	}
+}
