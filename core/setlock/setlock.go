@@ -19,9 +19,9 @@ var ErrBusy = errors.New("lock is busy")
 
 // Options say how to lock.
 type Options struct {
-	Shared  bool          // -r: read lock on a read-only descriptor
-	NoWait  bool          // -n
-	Timed   bool          // -t: give up after Timeout (0: at once)
+	Shared  bool // -r: read lock on a read-only descriptor
+	NoWait  bool // -n
+	Timed   bool // -t: give up after Timeout (0: at once)
 	Timeout time.Duration
 }
 
