@@ -21,7 +21,10 @@ func superviseMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	dir := rest[0]
-	signal.Ignore(syscall.SIGPIPE)
+	// A broken stderr must not kill us, but SIGPIPE must not be ignored
+	// either: an ignored disposition would be inherited by every daemon.
+	// Catching it makes writes fail with EPIPE and exec resets it.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGINT)
 	r := reaper.Start(nil)

@@ -40,35 +40,32 @@ func (h *InProcessHost) Start(s Spec) (Handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	ih := &inprocHandle{sup: sup, dir: s.Dir, done: make(chan struct{})}
-	go ih.watch(h.Logf, name)
-	return ih, nil
+	return &inprocHandle{sup: sup, dir: s.Dir, name: name, logf: h.Logf}, nil
 }
 
 type inprocHandle struct {
 	sup  *supervisor.Supervisor
 	dir  string
-	done chan struct{}
+	name string
+	logf func(string, string, ...any)
 }
 
 func (ih *inprocHandle) Signal(sig syscall.Signal) { ih.sup.Signal(sig) }
-func (ih *inprocHandle) Done() <-chan struct{}     { return ih.done }
+func (ih *inprocHandle) Done() <-chan struct{}     { return ih.sup.Done() }
 
-// watch waits for the supervisor to end. A supervisor ends normally only
-// once its service is down; if it ended with a child of ours still
-// recorded in status (it crashed), that service's process group is killed
-// before the supervisor can be restarted, so the restart cannot make a
-// second copy.
-func (ih *inprocHandle) watch(logf func(string, string, ...any), name string) {
-	<-ih.sup.Done()
+// AfterExit runs once the supervisor has ended, before the scanner may
+// restart it. A supervisor ends normally only once its service is down;
+// if it ended with a child of ours still recorded in status (it crashed),
+// that service's process group is killed so that the restart cannot make
+// a second copy.
+func (ih *inprocHandle) AfterExit() {
 	if st, err := status.Read(ih.dir); err == nil && st.PID != 0 && isOurChild(int(st.PID)) {
-		if logf != nil {
-			logf("warning", "supervisor of %s ended with its child %d still running: killing its process group", name, st.PID)
+		if ih.logf != nil {
+			ih.logf("warning", "supervisor of %s ended with its child %d still running: killing its process group", ih.name, st.PID)
 		}
 		syscall.Kill(-int(st.PID), syscall.SIGKILL)
 		syscall.Kill(int(st.PID), syscall.SIGKILL)
 	}
-	close(ih.done)
 }
 
 // isOurChild reports whether pid is alive and its parent is this process.

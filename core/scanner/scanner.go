@@ -488,6 +488,9 @@ func (s *Scanner) startSlot(sl *slot) {
 	sl.h = h
 	go func() {
 		<-h.Done()
+		if a, ok := h.(interface{ AfterExit() }); ok {
+			a.AfterExit()
+		}
 		s.events <- event{dead: sl, h: h}
 	}()
 }

@@ -636,3 +636,18 @@ func FuzzMachine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzConfigParsers: small-integer and signal files are untrusted input.
+func FuzzConfigParsers(f *testing.F) {
+	for _, s := range []string{"3\n", "99999999999", "TERM", "sigusr1\n", "0", "-1", "\x00"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n, ok := parseUint(b); ok && n > 99999999999 {
+			t.Fatalf("parseUint(%q) = %d: more than 11 digits", b, n)
+		}
+		if sig, err := ParseSignal(string(b)); err == nil && (sig <= 0 || sig > 64) {
+			t.Fatalf("ParseSignal(%q) = %d", b, sig)
+		}
+	})
+}

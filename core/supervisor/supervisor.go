@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -61,7 +62,9 @@ var ErrLayout = errors.New("bad service directory layout")
 // Supervisor is one running supervisor.
 type Supervisor struct {
 	o       Options
-	dir     string // absolute service directory
+	dir     string // how the service directory is reached (see pinDir)
+	shown   string // absolute service directory, for messages
+	pinF    *os.File
 	sup     string // dir/supervise
 	events  string // dir/event
 	m       *machine
@@ -99,21 +102,22 @@ func Start(o Options) (*Supervisor, error) {
 	if o.Name == "" {
 		o.Name = o.Dir
 	}
+	pinF, reach := pinDir(dir, st)
 	s := &Supervisor{
-		o: o, dir: dir,
-		sup:    filepath.Join(dir, "supervise"),
-		events: filepath.Join(dir, "event"),
+		o: o, dir: reach, shown: dir, pinF: pinF,
+		sup:    filepath.Join(reach, "supervise"),
+		events: filepath.Join(reach, "event"),
 		ch:     make(chan event, 4),
 		done:   make(chan struct{}),
 	}
 	if err := s.setup(); err != nil {
 		s.release()
-		return nil, err
+		return nil, s.shownErr(err)
 	}
 	s.m = newMachine(s, o.Dir)
 	if err := s.first(); err != nil {
 		s.release()
-		return nil, err
+		return nil, s.shownErr(err)
 	}
 	go s.readControl()
 	go s.loop()
@@ -138,8 +142,8 @@ func (s *Supervisor) Done() <-chan struct{} { return s.done }
 // meaning s6-supervise gives them. Other signals are ignored.
 func (s *Supervisor) Signal(sig syscall.Signal) { s.post(event{kind: evSignal, sig: sig}) }
 
-// Dir is the absolute service directory.
-func (s *Supervisor) Dir() string { return s.dir }
+// Dir is the absolute service directory (as it was named at start).
+func (s *Supervisor) Dir() string { return s.shown }
 
 func (s *Supervisor) post(ev event) {
 	select {
@@ -149,9 +153,14 @@ func (s *Supervisor) post(ev event) {
 }
 
 func (s *Supervisor) logf(level, format string, a ...any) {
-	if s.o.Logf != nil {
-		s.o.Logf(level, format, a...)
+	if s.o.Logf == nil {
+		return
 	}
+	msg := fmt.Sprintf(format, a...)
+	if s.pinF != nil {
+		msg = strings.ReplaceAll(msg, s.dir, s.shown)
+	}
+	s.o.Logf(level, "%s", msg)
 }
 
 // ensureDir makes sure p is a directory, creating it (mode 0700) when
@@ -252,7 +261,7 @@ func (s *Supervisor) release() {
 		s.timer.Stop()
 	}
 	s.stopReadiness()
-	for _, f := range []*os.File{s.ctlR, s.ctlW, s.nullF, s.lockF} {
+	for _, f := range []*os.File{s.ctlR, s.ctlW, s.nullF, s.lockF, s.pinF} {
 		if f != nil {
 			f.Close()
 		}

@@ -322,3 +322,48 @@ func countThreads(t *testing.T) int {
 	}
 	return len(ents)
 }
+
+type panicSpawner struct {
+	Spawner
+	after int // spawns that succeed before it panics
+	n     int
+}
+
+func (p *panicSpawner) Spawn(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error) {
+	p.n++
+	if p.n > p.after {
+		panic("spawner exploded")
+	}
+	return p.Spawner.Spawn(path, argv, attr)
+}
+
+// A panic inside one supervisor ends that supervisor (lock released, Done
+// closed, `x` emitted), never the process.
+func TestPanicIsContained(t *testing.T) {
+	dir := service(t, "exec sleep 1000", "")
+	if _, err := Start(Options{Dir: dir, Spawner: &panicSpawner{Spawner: spawner()}}); err == nil || !strings.Contains(err.Error(), "spawner exploded") {
+		t.Fatalf("panic at start: %v", err)
+	}
+	if held, _ := lock.IsLocked(filepath.Join(dir, "supervise", "lock")); held {
+		t.Fatal("lock kept after a failed start")
+	}
+	var logs logSink
+	s, err := Start(Options{Dir: dir, Spawner: &panicSpawner{Spawner: spawner(), after: 1}, Logf: logs.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := readStatus(t, dir).PID
+	control(t, dir, "k") // the restart's spawn panics
+	select {
+	case <-s.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("supervisor did not end after its panic")
+	}
+	syscall.Kill(int(pid), syscall.SIGKILL)
+	if !strings.Contains(logs.String(), "fatal: internal error supervising") {
+		t.Fatalf("log %q", logs.String())
+	}
+	if held, _ := lock.IsLocked(filepath.Join(dir, "supervise", "lock")); held {
+		t.Fatal("lock kept after the panic")
+	}
+}

@@ -105,6 +105,7 @@ echo "| runit \`runsv\` | ${lat[runit]} | ${uss[runit]:-n/a} | ${dirty[runit]:-n
 echo
 echo "Binary: \`$(basename "$bin")\` is $size bytes ($mib MiB) stripped, static."
 echo
-met=no
-if awk -v s="$size" 'BEGIN {exit !(s <= 4*1048576)}' && awk -v o="${lat[ours]}" 'BEGIN {exit !(o+0 < 500)}'; then met=yes; fi
-echo "Target: restart a daemon that ran > 1 s without s6 2.11's 1 s wait, and keep the binary ≤ 4 MiB — met: **$met**. A separate \`supervise\` process is a Go process and costs more private memory than s6-supervise; svscan's in-process mode (one goroutine per service) is the memory answer."
+latmet=no sizemet=no
+awk -v o="${lat[ours]}" 'BEGIN {exit !(o+0 < 500)}' && latmet=yes
+awk -v s="$size" 'BEGIN {exit !(s <= 4*1048576)}' && sizemet=yes
+echo "Targets: restart a daemon that ran > 1 s without s6 2.11's 1 s wait — met: **$latmet**; stripped binary ≤ 4 MiB — met: **$sizemet**. A separate \`supervise\` process is a Go process and costs more private memory than s6-supervise; svscan's in-process mode (one goroutine per service, ≈8.5 KB each, see core/supervisor TestInProcessFootprint) is the memory answer."

@@ -12,29 +12,25 @@ work=$(mktemp -d /tmp/bench-svscan.XXXXXX)
 farm=$work/bin
 "$bin" --install "$farm" >/dev/null || { echo "cannot install applets from $bin" >&2; exit 1; }
 
-started=() # scanner pids we started, for cleanup
+# Scanner pids we started (each leads its own process group), for cleanup.
+# A file, because the measuring functions run in subshells.
+: >"$work/started"
 cleanup() {
-	for p in "${started[@]}"; do
+	local p
+	while read -r p; do
 		kill -KILL -- "-$p" 2>/dev/null
-	done
+	done <"$work/started"
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 have() { [ -x "$1" ]; }
 
-# pids of live processes whose argv is exactly "sleep $1"
-sleeps() {
-	local want=$1 f pid
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}; pid=${pid%/cmdline}
-		if [ "$(tr '\0' ' ' <"$f" 2>/dev/null)" = "sleep $want " ]; then
-			echo "$pid"
-		fi
-	done
-}
+# pids of live processes whose argv is exactly "sleep $1" (only counted and
+# killed by pid; the tag is unique to one measurement)
+sleeps() { pgrep -xf "sleep $1"; }
 
-count_sleeps() { sleeps "$1" | wc -l; }
+count_sleeps() { pgrep -c -xf "sleep $1"; }
 
 # descendants of $1 (inclusive)
 tree() {
@@ -76,6 +72,7 @@ start() {
 	s6) setsid /usr/bin/s6-svscan -c 5000 "$dir" </dev/null >/dev/null 2>&1 & ;;
 	runit) setsid /usr/bin/runsvdir "$dir" </dev/null >/dev/null 2>&1 & ;;
 	esac
+	echo $! >>"$work/started"
 	echo $!
 }
 
@@ -129,19 +126,18 @@ available() {
 	esac
 }
 
-run=0
-# mem IMPL N: prints "uss_per_service pss_per_service" in KiB
+# unique tag per measurement: a fresh number for `sleep TAG`
+newtag() { echo $((7000000 + RANDOM * 8 + 10#$(date +%N) % 8)); }
+# mem IMPL N: prints "uss_per_service pss_per_service uss_total" in KiB
 mem() {
 	local impl=$1 n=$2 dir tag pid pids p sl
-	run=$((run + 1))
-	dir=$work/mem$run
-	tag=$((7000000 + run * 1000 + n))
+	dir=$(mktemp -d "$work/mem.XXXXXX")
+	tag=$(newtag)
 	make_scandir "$dir" "$n" "$tag"
 	pid=$(start "$impl" "$dir")
-	started+=("$pid")
 	if ! wait_sleeps "$tag" "$n" >/dev/null; then
 		stop "$impl" "$dir" "$pid" "$tag"
-		echo "- -"
+		echo "- - -"
 		return
 	fi
 	sleep 1 # let the supervisors settle (status writes, event dirs)
@@ -152,19 +148,17 @@ mem() {
 	done
 	read -r uss pss < <(memsum "${pids[@]}")
 	stop "$impl" "$dir" "$pid" "$tag"
-	awk -v u="$uss" -v s="$pss" -v n="$n" 'BEGIN {printf "%.1f %.1f", u / n, s / n}'
+	awk -v u="$uss" -v s="$pss" -v n="$n" 'BEGIN {printf "%.1f %.1f %d", u / n, s / n, u}'
 }
 
 # bringup IMPL N: seconds from scanner start to N daemons running
 bringup() {
 	local impl=$1 n=$2 dir tag pid secs
-	run=$((run + 1))
-	dir=$work/up$run
-	tag=$((8000000 + run * 1000 + n))
+	dir=$(mktemp -d "$work/up.XXXXXX")
+	tag=$(newtag)
 	make_scandir "$dir" "$n" "$tag"
 	sync
 	pid=$(start "$impl" "$dir")
-	started+=("$pid")
 	secs=$(wait_sleeps "$tag" "$n")
 	stop "$impl" "$dir" "$pid" "$tag"
 	echo "$secs"
@@ -174,12 +168,10 @@ bringup() {
 # service while N run
 ctl() {
 	local impl=$1 n=$2 svc=$3 dir tag pid i t0 t1 times=()
-	run=$((run + 1))
-	dir=$work/ctl$run
-	tag=$((9000000 + run * 1000 + n))
+	dir=$(mktemp -d "$work/ctl.XXXXXX")
+	tag=$(newtag)
 	make_scandir "$dir" "$n" "$tag"
 	pid=$(start "$impl" "$dir")
-	started+=("$pid")
 	if ! wait_sleeps "$tag" "$n" >/dev/null; then
 		stop "$impl" "$dir" "$pid" "$tag"
 		echo "-"
@@ -201,10 +193,11 @@ echo "## svscan: supervision memory, bring-up, control under load"
 echo
 echo "Memory: N services running \`exec sleep\`; USS (Private_Clean + Private_Dirty from"
 echo "/proc/PID/smaps_rollup) and PSS summed over the scanner and every supervisor (not the"
-echo "daemons), divided by N. KiB per service."
+echo "daemons), divided by N. KiB per service. *Marginal* = (USS total at N − USS total at"
+echo "N=1) / (N − 1): what one more service costs once the fixed part is paid."
 echo
-echo "| implementation | N | USS KiB/service | PSS KiB/service |"
-echo "|---|---:|---:|---:|"
+echo "| implementation | N | USS KiB/service | PSS KiB/service | marginal USS KiB |"
+echo "|---|---:|---:|---:|---:|"
 target_uss=""
 for impl in ours ours-P s6 runit; do
 	available "$impl" || { echo "| $(impl_name "$impl") | - | not available | |"; continue; }
@@ -214,8 +207,10 @@ for impl in ours ours-P s6 runit; do
 		if [ "$n" = 1000 ] && { [ "$impl" = ours-P ] || [ "$impl" = runit ]; }; then
 			continue
 		fi
-		read -r u p < <(mem "$impl" "$n")
-		echo "| $(impl_name "$impl") | $n | $u | $p |"
+		read -r u p tot < <(mem "$impl" "$n")
+		if [ "$n" = 1 ]; then base=$tot; fi
+		marg=$(awk -v t="$tot" -v b="${base:-}" -v n="$n" 'BEGIN {if (n == 1 || b == "" || t == "-") print "-"; else printf "%.1f", (t - b) / (n - 1)}')
+		echo "| $(impl_name "$impl") | $n | $u | $p | $marg |"
 		if [ "$impl" = ours ] && [ "$n" = 100 ]; then target_uss=$u; fi
 	done
 done

@@ -48,6 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+say "until svok $scan/ready && svok $scan/clock/log; do sleep 0.1; done   # supervisors up?"
+for _ in $(seq 100); do svok "$scan/ready" && svok "$scan/clock" && svok "$scan/clock/log" && break; sleep 0.1; done
 run svwait -U -t 10000 "$scan/ready"
 run svwait -u -t 10000 "$scan/clock" "$scan/clock/log"
 run svstat "$scan/clock" "$scan/ready"

@@ -112,6 +112,12 @@ func (s *sys) boot(sc scanner) {
 		}
 		return err == nil
 	})
+	if os.Getenv("S6BOX_DEBUG_CATCHALL") != "" {
+		s.t.Cleanup(func() {
+			b, _ := os.ReadFile(filepath.Join(s.dir, "catchall"))
+			s.t.Logf("scanner output:\n%s", b)
+		})
+	}
 	// Bring every service down before the scanner is killed: services run in
 	// their own sessions and would outlive its process group.
 	s.t.Cleanup(func() {

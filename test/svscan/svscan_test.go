@@ -209,3 +209,61 @@ func TestReadinessAndUsage(t *testing.T) {
 	harness.Run(t, "svscanctl", "-t", sc)
 	p.Wait(60 * time.Second)
 }
+
+// TestConsoleHolder: -X N is the catch-all logger's stderr, and fds 1 and
+// 2 are restored onto it before .s6-svscan/finish runs.
+func TestConsoleHolder(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		sc, work := scandir(t)
+		// The catch-all logger is only told to stop (SIGHUP to its
+		// supervisor) and normally leaves on EOF: this one ends by itself.
+		service(t, filepath.Join(sc, "s6-svscan-log"), `echo catch-all stderr >&2; exec sleep 2`)
+		harness.WriteFile(t, filepath.Join(sc, ".s6-svscan", "finish"), "#!/bin/sh\necho finish on console >&2\n", 0o755)
+		console, err := os.Create(filepath.Join(work, "console"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer console.Close()
+		cmd := harness.Command(t, "s6-svscan", append(append([]string{}, m.args...), "-X", "3", sc)...)
+		cmd.ExtraFiles = []*os.File{console}
+		p := harness.Start(t, cmd)
+		harness.Eventually(t, 30*time.Second, "s6-svscan-log's stderr on the console", func() bool {
+			return strings.Contains(readFile(t, console.Name()), "catch-all stderr\n")
+		})
+		if strings.Contains(p.Stderr.String(), "catch-all") {
+			t.Fatal("s6-svscan-log's stderr went to the scanner's stderr")
+		}
+		harness.Run(t, "svscanctl", "-t", sc)
+		if _, ok := p.Wait(60 * time.Second); !ok {
+			t.Fatalf("no exit after -t\n%s", p.Stderr.String())
+		}
+		if !strings.Contains(readFile(t, console.Name()), "finish on console\n") {
+			t.Fatalf("finish's stderr not on the console: %q", readFile(t, console.Name()))
+		}
+	})
+}
+
+// TestPeriodicRescanAndSigalrm: -t picks up new services without being
+// told; SIGALRM rescans at once.
+func TestPeriodicRescanAndSigalrm(t *testing.T) {
+	sc, _ := scandir(t)
+	service(t, filepath.Join(sc, "a"), `exec sleep 100000`)
+	p := harness.Start(t, harness.Command(t, "svscan", "-t", "200", sc))
+	waitUp(t, filepath.Join(sc, "a"))
+	service(t, filepath.Join(sc, "b"), `exec sleep 100000`)
+	waitUp(t, filepath.Join(sc, "b"))
+	harness.Run(t, "svscanctl", "-t", sc)
+	p.Wait(60 * time.Second)
+
+	p = harness.Start(t, harness.Command(t, "svscan", sc))
+	waitUp(t, filepath.Join(sc, "a"))
+	service(t, filepath.Join(sc, "c"), `exec sleep 100000`)
+	time.Sleep(500 * time.Millisecond)
+	if fileExists(filepath.Join(sc, "c", "supervise", "status")) {
+		t.Fatal("new service picked up without -t, -a or SIGALRM")
+	}
+	p.Signal(syscall.SIGALRM)
+	waitUp(t, filepath.Join(sc, "c"))
+	harness.Run(t, "svscanctl", "-t", sc)
+	p.Wait(60 * time.Second)
+}
