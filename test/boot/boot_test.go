@@ -347,3 +347,30 @@ func TestInitramfsApplet(t *testing.T) {
 		t.Fatalf("no -o: %d", r.Code)
 	}
 }
+
+// -W 3: init waits for EOF on fd 3 (Docker-style) before doing anything.
+func TestReadinessFd(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, []string{"-W", "3"}, nil)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := harness.Command(t, "unshare", "--pid", "--fork", "--mount-proc", "--", filepath.Join(tr.dir, "bin/init"),
+		"sh", "-c", "echo command ran; exit 4")
+	cmd.ExtraFiles = []*os.File{r}
+	p := harness.Start(t, cmd)
+	r.Close()
+	time.Sleep(500 * time.Millisecond)
+	if _, err := os.Stat(tr.run); err == nil {
+		t.Fatal("init prepared its run directory before fd 3 was closed")
+	}
+	w.Close()
+	code, ok := p.Wait(60 * time.Second)
+	if !ok || code != 4 {
+		t.Fatalf("ok=%v code=%d\n%s", ok, code, p.Stderr.String())
+	}
+	if !strings.Contains(readLog(t, tr), "command ran") {
+		t.Fatal("command did not run after fd 3 closed")
+	}
+}
