@@ -374,3 +374,59 @@ func TestReadinessFd(t *testing.T) {
 		t.Fatal("command did not run after fd 3 closed")
 	}
 }
+
+// pid 1 restarts a scanner that dies; the services end up running exactly
+// once (the scanner's job is not to duplicate them).
+func TestScannerRestarted(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, nil, map[string]string{"svc": "#!/bin/sh\necho svc up\nexec sleep 1001\n"})
+	cmd := harness.Command(t, "unshare", "--pid", "--fork", "--mount-proc", "--", filepath.Join(tr.dir, "bin/init"))
+	p := harness.Start(t, cmd)
+	harness.Eventually(t, 30*time.Second, "svc up", func() bool {
+		b, _ := os.ReadFile(filepath.Join(tr.run, "uncaught-logs/current"))
+		return strings.Contains(string(b), "svc up")
+	})
+	find := func(comm string) []int {
+		var pids []int
+		procs := readProcs()
+		for pid, pr := range procs {
+			if pr.comm == comm && descends(procs, pid, p.Pid()) {
+				pids = append(pids, pid)
+			}
+		}
+		return pids
+	}
+	scanners := find("s6box")
+	var scanner int
+	for _, pid := range scanners {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), "svscan\x00") {
+			scanner = pid
+		}
+	}
+	if scanner == 0 {
+		t.Fatal("scanner not found")
+	}
+	syscall.Kill(scanner, syscall.SIGKILL)
+	harness.Eventually(t, 30*time.Second, "a new scanner", func() bool {
+		for _, pid := range find("s6box") {
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); pid != scanner && strings.HasPrefix(string(b), "svscan\x00") {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(2 * time.Second) // let a duplicate appear if there is going to be one
+	if n := len(find("sleep")); n != 1 {
+		t.Fatalf("%d copies of the service after the scanner restart, want 1", n)
+	}
+	nsInit := 0
+	for pid, pr := range readProcs() {
+		if pr.ppid == p.Pid() {
+			nsInit = pid
+		}
+	}
+	syscall.Kill(nsInit, syscall.SIGTERM)
+	if _, ok := p.Wait(60 * time.Second); !ok {
+		t.Fatal("no halt after SIGTERM")
+	}
+}
