@@ -430,3 +430,18 @@ func TestScannerRestarted(t *testing.T) {
 		t.Fatal("no halt after SIGTERM")
 	}
 }
+
+// reboot in a container: the kernel turns reboot(2) into SIGHUP for the
+// namespace's init (which util-linux unshare passes on).
+func TestRebootIsSighup(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, nil, nil)
+	_, p := runInit(t, tr, 60*time.Second, "sh", "-c", "reboot; sleep 100")
+	ws, ok := p.Cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !(ws.Signaled() && ws.Signal() == syscall.SIGHUP || ws.ExitStatus() == 128+int(syscall.SIGHUP)) {
+		t.Fatalf("status %v, want SIGHUP", p.Cmd.ProcessState)
+	}
+	if b, _ := os.ReadFile(filepath.Join(tr.run, "s6-linux-init-container-results/haltcode")); string(b) != "r\n" {
+		t.Fatalf("haltcode %q", b)
+	}
+}
