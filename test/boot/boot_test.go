@@ -199,16 +199,18 @@ func TestExitCodeService(t *testing.T) {
 }
 
 // rc.init runs the container command; its exit code becomes the container's;
-// runlevel words are not interpreted in a container.
+// runlevel words are not interpreted in a container; the envdir applies.
 func TestContainerCommand(t *testing.T) {
 	needUnshare(t)
-	tr := makeTree(t, nil, nil)
-	r, _ := runInit(t, tr, 60*time.Second, "sh", "-c", `echo "args: $0 $*"; exit 42`, "3", "x y")
+	tr := makeTree(t, []string{"-e", "GREETING=hello world", "-e", "HOME"}, nil)
+	r, _ := runInit(t, tr, 60*time.Second, "sh", "-c", `echo "args: $0 $*; env: $GREETING; home: ${HOME-unset}"; exit 42`, "3", "x y")
 	if r.Code != 42 {
 		t.Fatalf("exit code %d, want 42\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
 	}
-	if log := readLog(t, tr); !strings.Contains(log, "args: 3 x y") {
-		t.Fatalf("command output or arguments wrong:\n%s", log)
+	// The environment is rebuilt: PATH plus the envdir (HOME, an empty
+	// file, is unset even though unshare's caller has it).
+	if log := readLog(t, tr); !strings.Contains(log, "args: 3 x y; env: hello world; home: unset") {
+		t.Fatalf("command output, arguments or environment wrong:\n%s", log)
 	}
 }
 
