@@ -280,6 +280,15 @@ func TestManyServicesLowNofile(t *testing.T) {
 		if p.Exited() {
 			t.Fatalf("scanner died\n%.2000s", p.Stderr.String())
 		}
+		// Summed up, not one line per service; and the scan directory
+		// itself stays readable (the scanner keeps descriptors for itself).
+		time.Sleep(4 * time.Second) // a rescan or two
+		if k := strings.Count(p.Stderr.String(), "RLIMIT_NOFILE"); k > 4 {
+			t.Errorf("%d warnings about RLIMIT_NOFILE, want a few", k)
+		}
+		if strings.Contains(p.Stderr.String(), "unable to open scan directory") {
+			t.Errorf("scanner ran out of descriptors for itself:\n%.2000s", p.Stderr.String())
+		}
 		harness.Run(t, "svscanctl", "-t", sc)
 		if _, ok := p.Wait(120 * time.Second); !ok {
 			t.Fatal("no exit after -t")
