@@ -267,3 +267,29 @@ func TestPeriodicRescanAndSigalrm(t *testing.T) {
 	harness.Run(t, "svscanctl", "-t", sc)
 	p.Wait(60 * time.Second)
 }
+
+// TestSupervisorRestarted: a supervisor that exits (real s6-svc -x then
+// -k) while its service is active is started again, and so is the service.
+func TestSupervisorRestarted(t *testing.T) {
+	svc := harness.RealS6(t, "s6-svc")
+	forModes(t, func(t *testing.T, m mode) {
+		sc, _ := scandir(t)
+		id := uniq()
+		service(t, filepath.Join(sc, "a"), `exec sleep `+id)
+		p := startScan(t, m, sc)
+		dir := filepath.Join(sc, "a")
+		pid := waitUp(t, dir)
+		if r := harness.Run(t, svc, "-xk", dir); r.Code != 0 {
+			t.Fatalf("s6-svc -xk: %d %s", r.Code, r.Stderr)
+		}
+		harness.Eventually(t, 30*time.Second, "service back up under a new supervisor", func() bool {
+			pids := procsWithArgs("sleep", id)
+			return len(pids) == 1 && pids[0] != pid
+		})
+		waitUp(t, dir)
+		harness.Run(t, "svscanctl", "-t", sc)
+		if _, ok := p.Wait(60 * time.Second); !ok {
+			t.Fatal("no exit after -t")
+		}
+	})
+}
