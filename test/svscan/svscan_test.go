@@ -65,7 +65,10 @@ func TestLifecycle(t *testing.T) {
 		if n := len(procsWithArgs("sleep", id+"3")); n != 1 {
 			t.Fatalf("removed service c: %d daemons before -n, want 1 (inactive, not killed)", n)
 		}
-		harness.Run(t, "svscanctl", "-n", sc)
+		// Real s6-svscanctl drives our scanner.
+		if r := harness.Run(t, harness.RealS6(t, "s6-svscanctl"), "-n", sc); r.Code != 0 {
+			t.Fatalf("s6-svscanctl -n: %d %s", r.Code, r.Stderr)
+		}
 		harness.Eventually(t, 30*time.Second, "removed service c stopped by -n", func() bool {
 			return len(procsWithArgs("sleep", id+"3")) == 0
 		})
@@ -74,7 +77,7 @@ func TestLifecycle(t *testing.T) {
 		if err := os.Rename(filepath.Join(sc, "a"), filepath.Join(sc, "a2")); err != nil {
 			t.Fatal(err)
 		}
-		harness.Run(t, "svscanctl", "-h", sc)
+		harness.Run(t, harness.RealS6(t, "s6-svscanctl"), "-h", sc)
 		time.Sleep(500 * time.Millisecond)
 		if pids := procsWithArgs("sleep", id+"1"); len(pids) != 1 || pids[0] != apid {
 			t.Fatalf("renamed service restarted: daemons %v, was %d", pids, apid)
