@@ -220,6 +220,11 @@ func (s *Scanner) Run() error {
 		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGPWR, syscall.SIGWINCH,
 		syscall.SIGALRM, syscall.SIGABRT)
 	defer signal.Stop(s.sigs)
+	// A broken stdout or stderr (a dead catch-all logger) must not kill
+	// the scanner: with SIGPIPE caught, such writes just fail with EPIPE.
+	// A caught signal is reset to the default at exec, so children still
+	// get the usual SIGPIPE behaviour (an ignored one would be inherited).
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	go s.readControl()
 
 	s.scan()
