@@ -84,14 +84,14 @@ func notifyoncheckMain(c *Ctx) int {
 		return c.Fatal(ExitUsage, "s6-supervise not running in the current directory")
 	}
 	if fd < 0 {
-		n, err := readNotificationFd("notification-fd")
+		n, err := readNotificationFd("./notification-fd")
 		if err != nil {
-			return c.Fatal(ExitUsage, "%v", err)
+			return c.Fatal(err.code, "%v", err.error)
 		}
 		fd = n
 	}
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-		return c.Fatal(ExitUsage, "notification fd %d is not open: %v", fd, err)
+		return c.Fatal(ExitSystem, "notification fd %d is not open: %v", fd, err)
 	}
 	var p [2]int
 	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
@@ -126,11 +126,18 @@ func notifyoncheckMain(c *Ctx) int {
 	return c.Exec(rest)
 }
 
-// readNotificationFd parses ./notification-fd (a leading decimal).
-func readNotificationFd(path string) (int, error) {
+// codedError is an error with the exit code s6 uses for it.
+type codedError struct {
+	error
+	code int
+}
+
+// readNotificationFd parses ./notification-fd (a leading decimal): an
+// unreadable file is 111, an invalid one 100, as s6-notifyoncheck.
+func readNotificationFd(path string) (int, *codedError) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, errors.New("unable to read " + path + ": " + unwrapErrno(err).Error())
+		return 0, &codedError{errors.New("unable to read " + path + ": " + unwrapErrno(err).Error()), ExitSystem}
 	}
 	i := 0
 	for i < len(data) && i < 10 && data[i] >= '0' && data[i] <= '9' {
@@ -138,7 +145,7 @@ func readNotificationFd(path string) (int, error) {
 	}
 	n, err := strconv.Atoi(string(data[:i]))
 	if err != nil {
-		return 0, errors.New("invalid " + path)
+		return 0, &codedError{errors.New("invalid " + path), ExitUsage}
 	}
 	return n, nil
 }

@@ -2,6 +2,7 @@ package applets
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -10,10 +11,11 @@ import (
 	"s6box/rcdb/fdholder"
 )
 
-// rcPipeRunMain is the run program of a pipelined longrun ("#!SELF
-// rc-pipe-run"): it reads ./rc-pipe ("stdin NAME" and/or "stdout NAME"),
-// gets those pipe ends from ../s6rc-fdholder and execs ./run.user with them
-// as stdin/stdout.
+// rcPipeRunMain is the run (and finish) program of a pipelined longrun
+// ("#!SELF rc-pipe-run"): it reads ./rc-pipe ("stdin NAME" and/or "stdout
+// NAME"), gets those pipe ends from ../s6rc-fdholder and execs ./run.user
+// (./finish.user when called as ./finish) with them as stdin/stdout and the
+// remaining arguments.
 func rcPipeRunMain(c *Ctx) int {
 	b, err := os.ReadFile("rc-pipe")
 	if err != nil {
@@ -34,10 +36,15 @@ func rcPipeRunMain(c *Ctx) int {
 		}
 		f.Close()
 	}
-	argv := []string{"./run.user"}
-	if len(c.Args) > 1 { // c.Args[0] is the script path the kernel passed
+	// c.Args[0] is the script path the kernel passed: ./run or ./finish
+	prog := "./run.user"
+	if len(c.Args) > 0 && filepath.Base(c.Args[0]) == "finish" {
+		prog = "./finish.user"
+	}
+	argv := []string{prog}
+	if len(c.Args) > 1 {
 		argv = append(argv, c.Args[1:]...)
 	}
-	err = syscall.Exec("./run.user", argv, os.Environ())
-	return c.Fatal(ExitNoExec, "unable to exec ./run.user: %v", err)
+	err = syscall.Exec(prog, argv, os.Environ())
+	return c.Fatal(ExitNoExec, "unable to exec %s: %v", prog, err)
 }

@@ -1,9 +1,9 @@
 package applets
 
 import (
-	"os/signal"
 	"strconv"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -59,12 +59,13 @@ func setsidMain(c *Ctx) int {
 		}
 		// A background process group taking the terminal gets SIGTTOU
 		// unless it ignores it; -g ignores it for the call only.
+		var restore func()
 		if what == 'g' {
-			signal.Ignore(syscall.SIGTTOU)
+			restore = ignoreSignal(syscall.SIGTTOU)
 		}
 		err := unix.IoctlSetPointerInt(ctty, unix.TIOCSPGRP, syscall.Getpgrp())
-		if what == 'g' {
-			signal.Reset(syscall.SIGTTOU)
+		if restore != nil {
+			restore()
 		}
 		if err != nil {
 			if code := fail("tcsetpgrp", err); code != 0 {
@@ -73,4 +74,20 @@ func setsidMain(c *Ctx) int {
 		}
 	}
 	return c.Exec(rest)
+}
+
+// ignoreSignal sets sig to SIG_IGN with a raw sigaction and returns a
+// function that puts the previous action back verbatim. os/signal cannot be
+// used: its Reset leaves an ignored signal ignored, and SIG_IGN survives the
+// exec. The buffers are larger than any kernel sigaction layout; the
+// handler is the first word everywhere.
+func ignoreSignal(sig syscall.Signal) func() {
+	var act, old [8]uint64
+	act[0] = 1 // SIG_IGN
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+		return nil
+	}
+	return func() {
+		syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&old)), 0, 8, 0, 0)
+	}
 }

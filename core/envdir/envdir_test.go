@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -102,4 +103,20 @@ func TestErrors(t *testing.T) {
 	if _, err := Read(filepath.Join(d, "missing"), Options{}); !os.IsNotExist(err) && err == nil {
 		t.Fatal("missing dir must fail")
 	}
+}
+
+func FuzzValue(f *testing.F) {
+	f.Add([]byte("a \t\r\nb\x00"), true, false)
+	f.Fuzz(func(t *testing.T, data []byte, whole, nochomp bool) {
+		if len(data) == 0 {
+			return
+		}
+		v := value(data, Options{WholeFile: whole, NoChomp: nochomp, NulIs: '\n'})
+		if len(v) > len(data) {
+			t.Fatalf("value longer than the file: %q → %q", data, v)
+		}
+		if !whole && !nochomp && len(v) > 0 && strings.ContainsRune(" \t\r", rune(v[len(v)-1])) {
+			t.Fatalf("trailing blank kept: %q", v)
+		}
+	})
 }

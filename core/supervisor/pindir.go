@@ -3,6 +3,7 @@ package supervisor
 import (
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -32,3 +33,20 @@ func pinDir(abs string, want os.FileInfo) (*os.File, string) {
 	}
 	return f, reach
 }
+
+// shownErr names the service directory as the user gave it in an error that
+// was built from the /proc/self/fd path; errors.Is still sees the cause.
+func (s *Supervisor) shownErr(err error) error {
+	if s.pinF == nil || err == nil {
+		return err
+	}
+	return &shownError{err: err, msg: strings.ReplaceAll(err.Error(), s.dir, s.shown)}
+}
+
+type shownError struct {
+	err error
+	msg string
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }

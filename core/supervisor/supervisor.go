@@ -112,12 +112,12 @@ func Start(o Options) (*Supervisor, error) {
 	}
 	if err := s.setup(); err != nil {
 		s.release()
-		return nil, err
+		return nil, s.shownErr(err)
 	}
 	s.m = newMachine(s, o.Dir)
 	if err := s.first(); err != nil {
 		s.release()
-		return nil, err
+		return nil, s.shownErr(err)
 	}
 	go s.readControl()
 	go s.loop()

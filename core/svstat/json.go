@@ -59,10 +59,10 @@ func NewRecord(service string, in Info, deaths int) Record {
 		r.ReadySince = st.ReadyStamp.Time().UTC().Format(time.RFC3339Nano)
 		r.ReadyTAI64N = st.ReadyStamp.String()
 	}
-	// The wait status describes the last death of run. While down it is what
-	// s6-svstat reports; while up it is only meaningful if run died since the
-	// supervisor started (death_tally is emptied at supervisor start).
-	if !st.Up() || deaths > 0 {
+	// The wait status describes the last death of run. death_tally is
+	// emptied at supervisor start, so with no record and a zero wait status
+	// run has not died since (or never ran): no last exit information then.
+	if deaths > 0 || st.Wstat != 0 {
 		if signaled(st.Wstat) {
 			s := "SIG" + signame.Name(termSig(st.Wstat))
 			r.LastSignal = &s

@@ -213,6 +213,22 @@ func TestJSON(t *testing.T) {
 	if m["state"] != "finishing" || m["pid"] != nil || m["finish_pid"] != float64(55) || m["last_signal"] != "SIGKILL" || m["last_exit_code"] != nil {
 		t.Errorf("finishing record: %s", b)
 	}
+	// Never started (down, wstat 0, empty tally): no last exit info.
+	in = Info{Status: status.Status{Stamp: at(990, 0), ReadyStamp: at(990, 0), Ready: true}, Now: now}
+	b, _ = NewRecord("x", in, 0).JSON()
+	m = nil
+	json.Unmarshal(b, &m)
+	if m["last_exit_code"] != nil || m["last_signal"] != nil || m["state"] != "down" {
+		t.Errorf("never started record: %s", b)
+	}
+	// Down after exit 3 with max-death-tally 0: the wait status still tells.
+	in = Info{Status: status.Status{Stamp: at(990, 0), Wstat: 3 << 8}, Now: now}
+	b, _ = NewRecord("x", in, 0).JSON()
+	m = nil
+	json.Unmarshal(b, &m)
+	if m["last_exit_code"] != float64(3) {
+		t.Errorf("exit 3 record: %s", b)
+	}
 	// Up with no death since the supervisor started: no last exit info.
 	in = Info{Status: status.Status{Stamp: at(990, 0), PID: 5, WantUp: true}, Now: now}
 	b, _ = NewRecord("x", in, 0).JSON()

@@ -35,7 +35,7 @@ func TestCompileModel(t *testing.T) {
 		"l/timeout-up": "100\n", "l/env/FOO": "bar",
 		"o/type": "oneshot\n", "o/up": "if { true } echo \"a b\"", "o/timeout-down": "7",
 		"b/type": "bundle\n", "b/contents": "l\n", "b/flag-essential": "",
-		"p/type": "longrun\n", "p/run": "x", "p/producer-for": "l\n",
+		"p/type": "longrun\n", "p/run": "x", "p/producer-for": "l\n", "p/finish": "y",
 		".hidden/type": "junk", "file": "not a dir",
 	})
 	write(t, src, map[string]string{"l/consumer-for": "p\n", "l/pipeline-name": "pl\n"})
@@ -76,7 +76,7 @@ func TestCompileModel(t *testing.T) {
 		t.Errorf("loaded db differs from the compiled one")
 	}
 	sd := filepath.Join(target, "servicedirs")
-	for _, f := range []string{"l/run", "l/run.user", "l/rc-pipe", "l/notification-fd", "l/env/FOO", "p/run.user", "s6rc-oneshot-runner/run"} {
+	for _, f := range []string{"l/run", "l/run.user", "l/rc-pipe", "l/notification-fd", "l/env/FOO", "p/run.user", "p/finish", "p/finish.user", "s6rc-oneshot-runner/run"} {
 		if _, err := os.Stat(filepath.Join(sd, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}

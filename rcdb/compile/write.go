@@ -44,6 +44,12 @@ func Compile(target string, sources []string, o *Options) (*rcdb.DB, error) {
 		os.RemoveAll(tmp)
 		return nil, srcErr(111, "unable to chmod %s: %v", tmp, rcdb.Unwrap(err))
 	}
+	// one flush of the filesystem (rather than one fsync per file) before
+	// the tree becomes visible under its name
+	if err := syncTree(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return nil, srcErr(111, "unable to sync %s: %v", tmp, err)
+	}
 	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_NOREPLACE); err != nil {
 		os.RemoveAll(tmp)
 		return nil, srcErr(111, "unable to rename %s to %s: %v", tmp, target, err)
@@ -90,14 +96,21 @@ func (m *model) write(dir string, db *rcdb.DB) error {
 	return nil
 }
 
+func syncTree(dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Syncfs(fd)
+}
+
 func writeSync(path string, b []byte, mode os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return srcErr(111, "unable to create %s: %v", path, rcdb.Unwrap(err))
 	}
-	if _, err := f.Write(b); err == nil {
-		err = f.Sync()
-	}
+	_, err = f.Write(b)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -168,7 +181,14 @@ func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) erro
 		return err
 	}
 	if f := filepath.Join(s.dir, "finish"); exists(f) {
-		if err := copyFile(f, filepath.Join(dst, "finish"), 0o755); err != nil {
+		finishName := "finish"
+		if pipelined {
+			finishName = "finish.user"
+			if err := put("finish", shebang(db.Self, "rc-pipe-run"), 0o755); err != nil {
+				return err
+			}
+		}
+		if err := copyFile(f, filepath.Join(dst, finishName), 0o755); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,7 +22,9 @@ func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
 
 // probe is the final program: environment, credentials, limits, open
 // descriptors (with flags), session/process group relations, signal
-// dispositions. Pipe inode numbers and pids are normalised away.
+// dispositions. Pipe inode numbers and pids are normalised away (by
+// normalise). The descriptors are listed by single commands writing straight
+// to stdout, never from a shell pipeline, whose plumbing would show up.
 const probe = `
 while read k v; do
   case $k in Uid:|Gid:|Groups:|SigBlk:|SigIgn:|NoNewPrivs:) echo "$k $v";; esac
@@ -29,10 +32,8 @@ done < /proc/$$/status
 env | LC_ALL=C sort | grep -v -e '^_=' -e '^S6BOX_NOCHAIN=' -e '^PATH='
 id
 cat /proc/$$/limits
-for f in /proc/$$/fd/*; do
-  n=${f##*/}
-  echo "fd $n $(readlink $f | sed 's/\[[0-9]*\]//') $(grep flags /proc/$$/fdinfo/$n)"
-done
+find /proc/$$/fd -mindepth 1 -printf 'fd %f %l\n'
+find /proc/$$/fdinfo -mindepth 1 -exec grep -H flags {} +
 read pid comm state ppid pgrp sid rest < /proc/$$/stat
 [ "$pgrp" = "$$" ] && echo pgrp=self || echo pgrp=inherited
 [ "$sid" = "$$" ] && echo sid=self || echo sid=inherited
@@ -60,6 +61,9 @@ func newWorld(t *testing.T) world {
 		"FOO":       "hello\n",
 		"LEAD":      "  lead and trail \t\r\nsecond line\n",
 		"NUL":       "x\x00y\n",
+		"NULEND":    "a \x00",
+		"NULBLANK":  "b\x00 \n",
+		"ONLYNUL":   "\x00",
 		"BLANK":     "\n",
 		"HOME":      "",
 		"WHOLE":     "a\nb\n",
@@ -124,6 +128,7 @@ func compare(t *testing.T, argv ...string) {
 		if r.Code != 0 {
 			t.Fatalf("%s: %v: exit %d\n%s", v.name, argv, r.Code, r.Stderr)
 		}
+		r.Stdout = normalise(r.Stdout)
 		if i == 0 {
 			first, firstName = r, v.name
 			continue
@@ -135,6 +140,15 @@ func compare(t *testing.T, argv ...string) {
 	if t.Failed() || testing.Verbose() {
 		t.Logf("%s output:\n%s", firstName, shorten(first.Stdout))
 	}
+}
+
+var (
+	pipeRe = regexp.MustCompile(`pipe:\[[0-9]+\]`)
+	procRe = regexp.MustCompile(`/proc/[0-9]+/`)
+)
+
+func normalise(s string) string {
+	return procRe.ReplaceAllString(pipeRe.ReplaceAllString(s, "pipe:"), "/proc/PID/")
 }
 
 // shorten cuts long lines (the 4095-byte variable) for the log.
@@ -194,18 +208,45 @@ func TestChainsMatchRealS6(t *testing.T) {
 		"setsid":           {"s6-setsid", "@P"},
 		"setsid-b":         {"s6-setsid", "-b", "@P"},
 		"setsid-f-q":       {"s6-setsid", "-f", "-q", "@P"},
+		"setsid-g-q":       {"s6-setsid", "-g", "-q", "@P"},
 		"setlock":          {"s6-setlock", "@D/lock", "s6-envdir", "@E", "s6-setlock", "-r", "@D/lock2", "@P"},
 		"setlock-nobody":   {"s6-setuidgid", "nobody", "s6-setlock", "-n", "@D/lock3", "@P"},
 		"long-chain":       {"s6-setsid", "-b", "s6-setlock", "-n", "@D/lock", "s6-envdir", "@E", "s6-softlimit", "-H", "-o", "256", "s6-envuidgid", "daemon", "s6-applyuidgid", "-Uz", "@P"},
 	}
+	// A user with supplementary groups, when the system has one.
+	if m := groupMember(); m != "" {
+		cases["envuidgid-member"] = []string{"s6-envuidgid", m, "@P"}
+		cases["setuidgid-member"] = []string{"s6-setuidgid", m, "@P"}
+		cases["applyuidgid-member"] = []string{"s6-envuidgid", m, "s6-applyuidgid", "-U", "@P"}
+	}
 	for name, argv := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if !harness.IsRoot() && strings.Contains(strings.Join(argv, " "), "uid") {
 				t.Skip("needs root")
 			}
 			compare(t, argv...)
 		})
 	}
+}
+
+// groupMember returns a user named in some group's member list of
+// /etc/group who also has a passwd entry, or "".
+func groupMember() string {
+	g, _ := os.ReadFile("/etc/group")
+	p, _ := os.ReadFile("/etc/passwd")
+	for _, line := range strings.Split(string(g), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 4 || f[3] == "" {
+			continue
+		}
+		for _, m := range strings.Split(f[3], ",") {
+			if strings.Contains("\n"+string(p), "\n"+m+":") {
+				return m
+			}
+		}
+	}
+	return ""
 }
 
 // The bare names chain too, and when the target is a copy of the binary
@@ -225,6 +266,7 @@ func TestBareNamesAndCopies(t *testing.T) {
 	b := run(t, v, w, "envdir", w.env, filepath.Join(copyDir, "softlimit"), "-o", "64", "setuidgid", "nobody", w.probe)
 	bin := harness.Binary(t)
 	c := run(t, v, w, bin, "envdir", w.env, bin, "softlimit", "-o", "64", bin, "setuidgid", "nobody", w.probe)
+	a.Stdout, b.Stdout, c.Stdout = normalise(a.Stdout), normalise(b.Stdout), normalise(c.Stdout)
 	if a.Code != 0 || a.Stdout != b.Stdout || a.Stdout != c.Stdout {
 		t.Fatalf("exit %d %d %d\n%s\n--- via copy:\n%s\n--- via s6box:\n%s", a.Code, b.Code, c.Code, a.Stdout+a.Stderr, diff(a.Stdout, b.Stdout), diff(a.Stdout, c.Stdout))
 	}

@@ -120,3 +120,41 @@ func TestNotifyoncheckWithoutSupervisor(t *testing.T) {
 		}
 	}
 }
+
+// Exit codes for a bad notification fd, from inside a supervised service,
+// ours against real s6-notifyoncheck: no ./notification-fd (111), a closed
+// descriptor (111), an invalid file (100).
+func TestNotifyoncheckBadFd(t *testing.T) {
+	real := harness.RealS6(t, "s6-notifyoncheck")
+	ours := harness.Path(t, "s6-notifyoncheck")
+	dir := filepath.Join(t.TempDir(), "sv")
+	script := "#!/bin/sh\n"
+	for _, c := range []struct{ name, setup string }{
+		{"nofile", "rm -f notification-fd"},
+		{"closed", "echo 7 > notification-fd"},
+		{"junk", "echo junk > notification-fd"},
+	} {
+		for who, noc := range map[string]string{"ours": ours, "real": real} {
+			script += c.setup + "\n" + noc + " true 2>/dev/null; echo " + who + "-" + c.name + "=$? >> ../rc\n"
+		}
+	}
+	script += "rm -f notification-fd\nexec sleep 600\n"
+	harness.WriteFile(t, filepath.Join(dir, "run"), script, 0o755)
+	startSupervise(t, harness.RealS6(t, "s6-supervise"), dir)
+	rc := filepath.Join(filepath.Dir(dir), "rc")
+	harness.Eventually(t, 20*time.Second, "all cases run", func() bool {
+		b, _ := os.ReadFile(rc)
+		return strings.Count(string(b), "\n") >= 6
+	})
+	b, _ := os.ReadFile(rc)
+	got := map[string]string{}
+	for _, l := range strings.Fields(string(b)) {
+		k, v, _ := strings.Cut(l, "=")
+		got[k] = v
+	}
+	for name, want := range map[string]string{"nofile": "111", "closed": "111", "junk": "100"} {
+		if got["ours-"+name] != want || got["real-"+name] != want {
+			t.Errorf("%s: ours %s, real %s, want %s", name, got["ours-"+name], got["real-"+name], want)
+		}
+	}
+}

@@ -118,6 +118,12 @@ func TestReloadRestartJSONCompile(t *testing.T) {
 		if r := harness.Run(t, "s6-rc-db", "-c", p, "type", "dep"); r.Stdout != "oneshot\n" {
 			t.Errorf("fresh db: %q %q", r.Stdout, r.Stderr)
 		}
+		if r := s.rc("help"); r.Code != 0 || !strings.Contains(r.Stdout, "s6-rc help") {
+			t.Errorf("help: %d %q", r.Code, r.Stdout)
+		}
+		if r := s.rc("frobnicate"); r.Code != 100 || !strings.Contains(r.Stderr, "unknown command: frobnicate") {
+			t.Errorf("unknown command: %d %q", r.Code, r.Stderr)
+		}
 		// rc update SRC: recompile with a changed L; L restarts, and so do
 		// o and dep which depend on it; live/compiled is the fresh db
 		harness.WriteFile(t, filepath.Join(s.src, "L", "run"), "#!/bin/sh\nexec sleep 1000\n", 0o755)
@@ -135,12 +141,6 @@ func TestReloadRestartJSONCompile(t *testing.T) {
 		}
 		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "L", "dep", "env", "o"}) {
 			t.Errorf("after rc update: %q", r.Stdout)
-		}
-		if r := s.rc("help"); r.Code != 0 || !strings.Contains(r.Stdout, "s6-rc help") {
-			t.Errorf("help: %d %q", r.Code, r.Stdout)
-		}
-		if r := s.rc("frobnicate"); r.Code != 100 || !strings.Contains(r.Stderr, "unknown command: frobnicate") {
-			t.Errorf("unknown command: %d %q", r.Code, r.Stderr)
 		}
 	})
 }

@@ -18,8 +18,10 @@ func TestPipeline(t *testing.T) {
 			"prod/type": "longrun\n", "prod/producer-for": "mid\n",
 			"prod/run": "#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done\n",
 			"mid/type": "longrun\n", "mid/consumer-for": "prod\n", "mid/producer-for": "log\n",
-			"mid/run":  "#!/bin/sh\nexec cat\n",
-			"log/type": "longrun\n", "log/consumer-for": "mid\n", "log/pipeline-name": "pl\n",
+			"mid/run": "#!/bin/sh\nexec cat\n",
+			// finish runs with the pipes too: its line reaches log
+			"mid/finish": "#!/bin/sh\necho \"mid finished $1\"\n",
+			"log/type":   "longrun\n", "log/consumer-for": "mid\n", "log/pipeline-name": "pl\n",
 			"log/run": "#!/bin/sh\nexec cat >> " + out + "\n",
 			// a funnel: two producers into one consumer
 			"p1/type": "longrun\n", "p1/producer-for": "sink\n", "p1/run": "#!/bin/sh\nwhile :; do echo p1; sleep 0.1; done\n",
@@ -62,6 +64,7 @@ func TestPipeline(t *testing.T) {
 		f.Write([]byte("k"))
 		f.Close()
 		n := count(out, "line ")
+		harness.Eventually(t, 20*time.Second, "mid's finish output reaching log", func() bool { return count(out, "mid finished") > 0 })
 		harness.Eventually(t, 20*time.Second, "data still flowing after mid was killed", func() bool { return count(out, "line ") >= n+5 })
 		harness.Eventually(t, 20*time.Second, "both funnel producers reaching sink", func() bool {
 			return count(out+".funnel", "p1") > 0 && count(out+".funnel", "p2") > 0

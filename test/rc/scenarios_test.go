@@ -158,6 +158,12 @@ func TestFailingOneshot(t *testing.T) {
 		if strings.Contains(r.Stderr, "service after") || !strings.Contains(r.Stderr, "service indep successfully started") {
 			t.Errorf("wrong transitions:\n%s", r.Stderr)
 		}
+		// called by its bare name, the messages say "rc:"
+		r = harness.Run(t, "rc", "-l", s.live, "-v2", "change", "after")
+		if r.Code != 1 || !strings.Contains(r.Stderr, "rc: warning: unable to start service bad: command exited 1\n") ||
+			strings.Contains(r.Stderr, "s6-rc:") {
+			t.Errorf("bare rc: %d %q", r.Code, r.Stderr)
+		}
 		if r := s.rc("-a", "list"); !eq(lines(r.Stdout), []string{"s6rc-oneshot-runner", "a", "indep"}) {
 			t.Errorf("-a list = %q", r.Stdout)
 		}

@@ -78,7 +78,10 @@ func TestWalkthroughVerbatimInNamespace(t *testing.T) {
 	if err != nil {
 		t.Skip("unshare not installed")
 	}
-	svscan := harness.RealS6(t, "s6-svscan")
+	forEachScanner(t, func(t *testing.T, sc scanner) { walkthroughInNamespace(t, unshare, sc.argv(t)[0]) })
+}
+
+func walkthroughInNamespace(t *testing.T, unshare, svscan string) {
 	dir := t.TempDir()
 	for _, d := range []string{"up", "work"} {
 		os.Mkdir(filepath.Join(dir, d), 0o755)

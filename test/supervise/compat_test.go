@@ -198,6 +198,9 @@ func TestCompatSvcWaits(t *testing.T) {
 	svcOK(t, "-wu", "-u", dir)
 	svcOK(t, "-wD", "-d", dir)
 	svcOK(t, "-u", dir)
+	// -u returns before the supervisor acts on it; -wr must start from "up",
+	// or it is satisfied by the `u` of -u and the `r` lands afterwards.
+	waitStatus(t, dir, "up after -u", func(s status.Status) bool { return s.Up() })
 	svcOK(t, "-wr", "-r", dir) // restarted: down then up again
 	if r := realRun(t, "s6-svc", "-T", "300", "-wD", dir); r.Code != 99 {
 		t.Fatalf("s6-svc -T 300 -wD on an up service: exit %d, want 99 (timeout)", r.Code)
