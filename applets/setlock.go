@@ -19,15 +19,15 @@ func setlockMain(c *Ctx) int {
 	for _, op := range opts {
 		switch op.Letter {
 		case 'n':
-			o.NoWait, o.Timeout = true, 0
+			o.NoWait, o.Timed = true, false
 		case 'N':
-			o.NoWait, o.Timeout = false, 0
+			o.NoWait, o.Timed = false, false
 		case 't':
 			ms, err := strconv.ParseUint(op.Value, 10, 32)
 			if err != nil {
 				return c.UsageFail("invalid timeout: " + op.Value)
 			}
-			o.NoWait, o.Timeout = false, time.Duration(ms)*time.Millisecond
+			o.NoWait, o.Timed, o.Timeout = false, true, time.Duration(ms)*time.Millisecond
 		case 'r':
 			o.Shared = true
 		case 'w':

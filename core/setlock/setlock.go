@@ -19,9 +19,10 @@ var ErrBusy = errors.New("lock is busy")
 
 // Options say how to lock.
 type Options struct {
-	Shared  bool          // -r: read lock on a read-only descriptor
-	NoWait  bool          // -n
-	Timeout time.Duration // -t: 0 means wait forever (unless NoWait)
+	Shared  bool // -r: read lock on a read-only descriptor
+	NoWait  bool // -n
+	Timed   bool // -t: give up after Timeout (0: at once)
+	Timeout time.Duration
 }
 
 // Lock opens (creating with 0666 & ~umask if missing) path and locks the
@@ -57,7 +58,15 @@ func Lock(path string, o Options) (int, error) {
 		if err == unix.EAGAIN || err == unix.EACCES {
 			err = fmt.Errorf("%w: %w", ErrBusy, syscall.EBUSY)
 		}
-	case o.Timeout > 0:
+	case o.Timed:
+		// A free lock is taken at once, even with a zero timeout.
+		if err = setlk(unix.F_SETLK); err != unix.EAGAIN && err != unix.EACCES {
+			break
+		}
+		if o.Timeout == 0 {
+			err = fmt.Errorf("%w: %w", ErrBusy, syscall.ETIMEDOUT)
+			break
+		}
 		// The blocking call runs on its own thread; when the timer wins the
 		// caller exits, and the process with it.
 		done := make(chan error, 1)

@@ -66,6 +66,7 @@ func TestBadInputExitCodes(t *testing.T) {
 		{"exec-directory", []string{"s6-setsid", "@D"}, 126, "@D"},
 		{"setlock-busy-n", []string{"s6-setlock", "-n", "@D/held", "true"}, 1, "held"},
 		{"setlock-busy-t", []string{"s6-setlock", "-t", "200", "@D/held", "true"}, 1, "held"},
+		{"setlock-busy-t0", []string{"s6-setlock", "-t", "0", "@D/held", "true"}, 1, "held"},
 		{"setlock-r-busy", []string{"s6-setlock", "-n", "-r", "@D/held", "true"}, 1, "held"},
 		{"setlock-nodir", []string{"s6-setlock", "@D/nodir/lock", "true"}, 111, "nodir"},
 		{"setsid-f-i-notty", []string{"s6-setsid", "-f", "-i", "true"}, 111, "tcsetpgrp"},
