@@ -100,21 +100,23 @@ const (
 
 // Scanner is one running s6-svscan.
 type Scanner struct {
-	c        Config
-	dir      string
-	services map[devino]*service
-	nslots   int
-	events   chan event
-	ctl      chan []byte
-	sigs     chan os.Signal
-	ctlR     *os.File
-	ctlW     *os.File
-	lockF    *os.File
-	exit     int
-	abort    bool
-	retry    bool // a retry scan is scheduled
-	warned   map[string]string
-	nofile   syscall.Rlimit
+	c             Config
+	dir           string
+	services      map[devino]*service
+	nslots        int
+	events        chan event
+	ctl           chan []byte
+	sigs          chan os.Signal
+	ctlR          *os.File
+	ctlW          *os.File
+	lockF         *os.File
+	exit          int
+	abort         bool
+	retry         bool // a retry scan is scheduled
+	warned        map[string]string
+	nofile        syscall.Rlimit
+	short         map[string]bool // services waiting for file descriptors
+	shortReported int
 }
 
 // New checks the directory and takes .s6-svscan/lock; it starts nothing.
@@ -218,6 +220,11 @@ func (s *Scanner) Run() error {
 		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGPWR, syscall.SIGWINCH,
 		syscall.SIGALRM, syscall.SIGABRT)
 	defer signal.Stop(s.sigs)
+	// A broken stdout or stderr (a dead catch-all logger) must not kill
+	// the scanner: with SIGPIPE caught, such writes just fail with EPIPE.
+	// A caught signal is reset to the default at exec, so children still
+	// get the usual SIGPIPE behaviour (an ignored one would be inherited).
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	go s.readControl()
 
 	s.scan()
@@ -352,6 +359,7 @@ func (s *Scanner) scan() {
 		return
 	}
 	sort.Strings(names)
+	s.forgetUnknownShortages()
 	seen := map[devino]bool{}
 	for _, name := range names {
 		if name == "" || name[0] == '.' {
@@ -405,6 +413,7 @@ func (s *Scanner) scan() {
 			}
 		}
 	}
+	s.reportShortage()
 }
 
 func (sv *service) slots() []*slot {
@@ -430,10 +439,19 @@ func (s *Scanner) newService(name string, key devino) {
 	if _, err := os.Stat(filepath.Join(name, "run")); err != nil {
 		s.logf("warning", "service directory %s/%s has no usable run file (%v): its supervisor will retry", s.dir, name, unwrap(err))
 	}
+	if s.fdsShort() {
+		s.fdShortage(name)
+		s.scheduleRescan()
+		return
+	}
 	if need == 2 {
 		var p [2]int
 		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
-			s.warnOnce("pipe:"+name, "unable to create the logger pipe of %s/%s: %v%s", s.dir, name, err, s.limitHint(err))
+			if isFdShortage(err) {
+				s.fdShortage(name)
+			} else {
+				s.warnOnce("pipe:"+name, "unable to create the logger pipe of %s/%s: %v", s.dir, name, err)
+			}
 			s.scheduleRescan()
 			return
 		}
@@ -444,6 +462,7 @@ func (s *Scanner) newService(name string, key devino) {
 		}
 	}
 	delete(s.warned, "max:"+name)
+	s.fdOK(name)
 	s.nslots += need
 	s.services[key] = sv
 	if sv.log != nil {
@@ -478,12 +497,22 @@ func (s *Scanner) startSlot(sl *slot) {
 		return
 	}
 	spec.Dir = dir
-	h, err := s.startHost(spec)
-	if err != nil {
-		s.warnOnce("start:"+sl.name, "unable to supervise %s/%s: %v%s", s.dir, sl.name, err, s.limitHint(err))
+	if s.fdsShort() {
+		s.fdShortage(sl.name)
 		s.scheduleRestart(sl)
 		return
 	}
+	h, err := s.startHost(spec)
+	if err != nil {
+		if isFdShortage(err) {
+			s.fdShortage(sl.name)
+		} else {
+			s.warnOnce("start:"+sl.name, "unable to supervise %s/%s: %v", s.dir, sl.name, err)
+		}
+		s.scheduleRestart(sl)
+		return
+	}
+	s.fdOK(sl.name)
 	delete(s.warned, "start:"+sl.name)
 	sl.h = h
 	go func() {

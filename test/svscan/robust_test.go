@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,11 +61,35 @@ func TestOurCtlRealScan(t *testing.T) {
 func TestNoLogLineLost(t *testing.T) {
 	svc := harness.RealS6(t, "s6-svc")
 	forModes(t, func(t *testing.T, m mode) {
-		sc, work := scandir(t)
-		out := filepath.Join(work, "lines")
-		const n = 600
-		// The producer stops after n lines and stays down (-O).
-		service(t, filepath.Join(sc, "p"), fmt.Sprintf(`i=0; k=0
+		type logger struct{ name, prog string }
+		loggers := []logger{{"cat", "cat"}}
+		if m.name == "inprocess" {
+			// s6-log as the logger too (real and ours): in one mode, to keep
+			// the suite short.
+			loggers = append(loggers, logger{"real-s6-log", harness.RealS6(t, "s6-log")})
+			if _, err := os.Lstat(harness.Path(t, "s6-log")); err == nil {
+				loggers = append(loggers, logger{"our-s6-log", harness.Path(t, "s6-log")})
+			}
+		}
+		for _, lg := range loggers {
+			t.Run(lg.name, func(t *testing.T) { noLogLineLost(t, m, svc, lg.prog) })
+		}
+	})
+}
+
+// noLogLineLost runs the test with one logger: "cat" (exec cat >> file) or
+// the path of an s6-log (writing a logdir's current).
+func noLogLineLost(t *testing.T, m mode, svc, logger string) {
+	sc, work := scandir(t)
+	out := filepath.Join(work, "lines")
+	logRun := `exec cat >> ` + out
+	if logger != "cat" {
+		out = filepath.Join(work, "logdir", "current")
+		logRun = `exec ` + logger + ` -b s10000000 ` + filepath.Join(work, "logdir")
+	}
+	const n = 600
+	// The producer stops after n lines and stays down (-O).
+	service(t, filepath.Join(sc, "p"), fmt.Sprintf(`i=0; k=0
 while [ $i -lt %d ]; do
   i=$((i+1)); echo "line $i"
   case $i in *00)
@@ -73,28 +98,37 @@ while [ $i -lt %d ]; do
   esac
 done
 exec %s -O .`, n, out, svc, svc, svc))
-		service(t, filepath.Join(sc, "p", "log"), `exec cat >> `+out)
-		p := startScan(t, m, sc)
-		want := fmt.Sprintf("line %d\n", n)
-		harness.Eventually(t, 120*time.Second, "the last line in the log", func() bool {
-			return strings.HasSuffix(readFile(t, out), want)
-		})
-		lines := strings.Split(strings.TrimSuffix(readFile(t, out), "\n"), "\n")
-		if len(lines) != n {
-			t.Errorf("%d lines logged, want %d", len(lines), n)
-		}
-		for i, l := range lines {
-			if l != "line "+strconv.Itoa(i+1) {
-				t.Fatalf("line %d is %q: lost or duplicated output", i+1, l)
-			}
-		}
-		// The logger really was restarted: its death tally has entries.
-		if fi, err := os.Stat(filepath.Join(sc, "p", "log", "supervise", "death_tally")); err != nil || fi.Size() < 14*5 {
-			t.Fatalf("logger death_tally: %v, %v; want at least 5 deaths", fi, err)
-		}
-		harness.Run(t, "svscanctl", "-t", sc)
-		p.Wait(60 * time.Second)
+	service(t, filepath.Join(sc, "p", "log"), logRun)
+	p := startScan(t, m, sc)
+	want := fmt.Sprintf("line %d\n", n)
+	harness.Eventually(t, 120*time.Second, "the last line in the log", func() bool {
+		return strings.HasSuffix(readFile(t, out), want)
 	})
+	// s6-log archives current as @TAI64N.s/.u files (names sort by time).
+	all := ""
+	if logger != "cat" {
+		arch, _ := filepath.Glob(filepath.Join(work, "logdir", "@*"))
+		sort.Strings(arch)
+		for _, f := range arch {
+			all += readFile(t, f)
+		}
+	}
+	all += readFile(t, out)
+	lines := strings.Split(strings.TrimSuffix(all, "\n"), "\n")
+	if len(lines) != n {
+		t.Errorf("%d lines logged, want %d", len(lines), n)
+	}
+	for i, l := range lines {
+		if l != "line "+strconv.Itoa(i+1) {
+			t.Fatalf("line %d is %q: lost or duplicated output", i+1, l)
+		}
+	}
+	// The logger really was restarted: its death tally has entries.
+	if fi, err := os.Stat(filepath.Join(sc, "p", "log", "supervise", "death_tally")); err != nil || fi.Size() < 14*5 {
+		t.Fatalf("logger death_tally: %v, %v; want at least 5 deaths", fi, err)
+	}
+	harness.Run(t, "svscanctl", "-t", sc)
+	p.Wait(60 * time.Second)
 }
 
 // TestNoDuplicateAfterSigkill: a scanner (not pid 1) killed with SIGKILL
@@ -279,6 +313,15 @@ func TestManyServicesLowNofile(t *testing.T) {
 		})
 		if p.Exited() {
 			t.Fatalf("scanner died\n%.2000s", p.Stderr.String())
+		}
+		// Summed up, not one line per service; and the scan directory
+		// itself stays readable (the scanner keeps descriptors for itself).
+		time.Sleep(4 * time.Second) // a rescan or two
+		if k := strings.Count(p.Stderr.String(), "RLIMIT_NOFILE"); k > 4 {
+			t.Errorf("%d warnings about RLIMIT_NOFILE, want a few", k)
+		}
+		if strings.Contains(p.Stderr.String(), "unable to open scan directory") {
+			t.Errorf("scanner ran out of descriptors for itself:\n%.2000s", p.Stderr.String())
 		}
 		harness.Run(t, "svscanctl", "-t", sc)
 		if _, ok := p.Wait(120 * time.Second); !ok {

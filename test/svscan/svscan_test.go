@@ -65,7 +65,10 @@ func TestLifecycle(t *testing.T) {
 		if n := len(procsWithArgs("sleep", id+"3")); n != 1 {
 			t.Fatalf("removed service c: %d daemons before -n, want 1 (inactive, not killed)", n)
 		}
-		harness.Run(t, "svscanctl", "-n", sc)
+		// Real s6-svscanctl drives our scanner.
+		if r := harness.Run(t, harness.RealS6(t, "s6-svscanctl"), "-n", sc); r.Code != 0 {
+			t.Fatalf("s6-svscanctl -n: %d %s", r.Code, r.Stderr)
+		}
 		harness.Eventually(t, 30*time.Second, "removed service c stopped by -n", func() bool {
 			return len(procsWithArgs("sleep", id+"3")) == 0
 		})
@@ -74,7 +77,7 @@ func TestLifecycle(t *testing.T) {
 		if err := os.Rename(filepath.Join(sc, "a"), filepath.Join(sc, "a2")); err != nil {
 			t.Fatal(err)
 		}
-		harness.Run(t, "svscanctl", "-h", sc)
+		harness.Run(t, harness.RealS6(t, "s6-svscanctl"), "-h", sc)
 		time.Sleep(500 * time.Millisecond)
 		if pids := procsWithArgs("sleep", id+"1"); len(pids) != 1 || pids[0] != apid {
 			t.Fatalf("renamed service restarted: daemons %v, was %d", pids, apid)
@@ -266,4 +269,30 @@ func TestPeriodicRescanAndSigalrm(t *testing.T) {
 	waitUp(t, filepath.Join(sc, "c"))
 	harness.Run(t, "svscanctl", "-t", sc)
 	p.Wait(60 * time.Second)
+}
+
+// TestSupervisorRestarted: a supervisor that exits (real s6-svc -x then
+// -k) while its service is active is started again, and so is the service.
+func TestSupervisorRestarted(t *testing.T) {
+	svc := harness.RealS6(t, "s6-svc")
+	forModes(t, func(t *testing.T, m mode) {
+		sc, _ := scandir(t)
+		id := uniq()
+		service(t, filepath.Join(sc, "a"), `exec sleep `+id)
+		p := startScan(t, m, sc)
+		dir := filepath.Join(sc, "a")
+		pid := waitUp(t, dir)
+		if r := harness.Run(t, svc, "-xk", dir); r.Code != 0 {
+			t.Fatalf("s6-svc -xk: %d %s", r.Code, r.Stderr)
+		}
+		harness.Eventually(t, 30*time.Second, "service back up under a new supervisor", func() bool {
+			pids := procsWithArgs("sleep", id)
+			return len(pids) == 1 && pids[0] != pid
+		})
+		waitUp(t, dir)
+		harness.Run(t, "svscanctl", "-t", sc)
+		if _, ok := p.Wait(60 * time.Second); !ok {
+			t.Fatal("no exit after -t")
+		}
+	})
 }
