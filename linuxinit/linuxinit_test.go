@@ -204,3 +204,23 @@ func TestMakerTree(t *testing.T) {
 		t.Fatal("relative basedir accepted")
 	}
 }
+
+// -r: the s6-rc hooks are written ready to use (no hand-editing of skeletons).
+func TestMakerS6rcHooks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tree")
+	c := MakerConfig{BaseDir: "/etc/s6-linux-init/current", Binary: "/bin/s6box", Path: "/bin", Umask: 0o22,
+		GraceMs: 3000, InitDefault: "default", RunDir: "/run", RCDatabase: "/etc/s6-rc/compiled"}
+	if err := Make(dir, c); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]string{
+		"scripts/rc.init":     "s6-rc-init -c /etc/s6-rc/compiled /run/service\nexec /etc/s6-linux-init/current/scripts/runlevel \"$rl\"\n",
+		"scripts/runlevel":    "exec s6-rc -v2 -up change \"$1\"\n",
+		"scripts/rc.shutdown": "exec s6-rc -v2 -bDa change\n",
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.HasSuffix(string(b), want) {
+			t.Errorf("%s does not end with %q:\n%s", f, want, b)
+		}
+	}
+}
