@@ -13,12 +13,26 @@ import (
 	"s6box/test/harness"
 )
 
-// startLogger runs our s6-log reading from r.
+// startLogger runs our s6-log reading from r and waits for its readiness
+// notification (-d 3), so that signals find its handlers installed.
 func startLogger(t *testing.T, r *os.File, args ...string) *harness.Proc {
 	t.Helper()
-	cmd := harness.Command(t, "s6-log", args...)
+	nr, nw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nr.Close()
+	cmd := harness.Command(t, "s6-log", append([]string{"-d3"}, args...)...)
 	cmd.Stdin = r
-	return harness.Start(t, cmd)
+	cmd.ExtraFiles = []*os.File{nw}
+	p := harness.Start(t, cmd)
+	nw.Close()
+	nr.SetReadDeadline(time.Now().Add(30 * time.Second))
+	b := make([]byte, 1)
+	if n, err := nr.Read(b); n != 1 || b[0] != '\n' {
+		t.Fatalf("no readiness notification from s6-log: %v; stderr: %s", err, p.Stderr.String())
+	}
+	return p
 }
 
 func waitExit(t *testing.T, p *harness.Proc, what string) int {
@@ -42,7 +56,7 @@ func TestRestartsLoseNothing(t *testing.T) {
 	defer r.Close()
 	prod := startProducer(w, 40)
 	for i := 0; i < 50; i++ {
-		p := startLogger(t, r, "s8192", "n1000", dir)
+		p := startLogger(t, r, "s100000", "n1000", dir)
 		time.Sleep(time.Duration(10+i%5*10) * time.Millisecond)
 		p.Signal(syscall.SIGTERM)
 		if code := waitExit(t, p, fmt.Sprintf("restart %d", i)); code != 0 {
@@ -51,7 +65,7 @@ func TestRestartsLoseNothing(t *testing.T) {
 	}
 	total := prod.Stop()
 	w.Close()
-	p := startLogger(t, r, "s8192", "n1000", dir)
+	p := startLogger(t, r, "s100000", "n1000", dir)
 	if code := waitExit(t, p, "final run"); code != 0 {
 		t.Fatalf("final run exit %d: %s", code, p.Stderr.String())
 	}
@@ -197,6 +211,11 @@ func TestCrashRecovery(t *testing.T) {
 				cmd := harness.Command(t, prog, dir)
 				cmd.Stdin = strings.NewReader("")
 				res := harness.RunCmd(t, 30*time.Second, cmd)
+				if impl != "ours" && res.Code == 111 && strings.Contains(res.Stderr, "File exists") {
+					// 2.11 stamps both salvaged files with one clock read, so the
+					// second link collides; s6box takes a fresh stamp instead.
+					t.Skipf("real s6-log 2.11 cannot recover this layout: %s", strings.TrimSpace(res.Stderr))
+				}
 				if res.Code != 0 {
 					t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 				}
