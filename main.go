@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"s6box/applets"
 )
 
@@ -48,6 +46,17 @@ func run(argv []string) int {
 		fmt.Fprintf(os.Stderr, "%s: fatal: unknown applet %q\n", multicallName, name)
 		listApplets(table, os.Stderr)
 		return applets.ExitUsage
+	}
+	// s6 programs have no long options; a lone --version or --help is
+	// answered here for every applet (users check installs with
+	// `s6-svscan --version`).
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "--help") {
+		if args[0] == "--version" {
+			fmt.Printf("%s (s6box %s)\n", name, version)
+		} else {
+			fmt.Printf("usage: %s %s\n", name, a.Usage)
+		}
+		return 0
 	}
 	ctx := &applets.Ctx{
 		Prog: name, Args: args, Applet: a,
@@ -88,54 +97,67 @@ func listApplets(table []applets.Applet, w *os.File) {
 	}
 }
 
-// topLevel handles `s6box --list`, `--install DIR`, `--install-prefix DIR`,
-// `--version` and `--help`. Applet command lines never reach urfave/cli: they
-// use POSIX getopt (see applets/getopt).
+// topLevel handles `s6box --list`, `--install DIR`, `--install-prefix
+// PREFIX`, `--version` and `--help`. Applet command lines never come here:
+// they use POSIX getopt (see applets/getopt).
+//
+// This is deliberately not built on urfave/cli: it pulls text/template into
+// the binary, whose reflection disables the linker's dead-code elimination of
+// methods, and costs 1.6 MB of the 4 MiB budget for four options.
 func topLevel(table []applets.Applet, argv []string) int {
-	code := 0
-	app := &cli.App{
-		Name:            multicallName,
-		Usage:           "s6-style init and supervision suite in one executable",
-		UsageText:       "s6box APPLET [ARGS...] | s6box --list | s6box --install DIR | s6box --install-prefix PREFIX",
-		Version:         version,
-		HideHelpCommand: true,
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "list", Usage: "list the applets and their s6 names"},
-			&cli.StringFlag{Name: "install", Usage: "create a symlink for every applet name in `DIR`"},
-			&cli.StringFlag{Name: "install-prefix", Usage: "install links into `PREFIX`/bin and PREFIX/sbin, relative to PREFIX/bin/s6box"},
-		},
-		Action: func(c *cli.Context) error {
-			switch {
-			case c.Bool("list"):
-				for _, n := range applets.Names(table) {
-					fmt.Println(n)
-				}
-			case c.String("install") != "":
-				self := selfPath(argv)
-				if err := applets.InstallFlat(table, c.String("install"), self); err != nil {
-					fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
-					code = applets.ExitSystem
-				}
-			case c.String("install-prefix") != "":
-				if err := applets.InstallPrefix(table, c.String("install-prefix"), multicallName); err != nil {
-					fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
-					code = applets.ExitSystem
-				}
-			default:
-				if c.NArg() > 0 {
-					fmt.Fprintf(os.Stderr, "%s: fatal: unknown applet %q\n", multicallName, c.Args().First())
-				} else {
-					cli.ShowAppHelp(c)
-				}
-				listApplets(table, os.Stderr)
-				code = applets.ExitUsage
-			}
-			return nil
-		},
+	args := argv[1:]
+	opt, val := "", ""
+	if len(args) > 0 {
+		opt = args[0]
+		if k := strings.IndexByte(opt, '='); k > 0 && strings.HasPrefix(opt, "--") {
+			opt, val = opt[:k], opt[k+1:]
+		} else if len(args) > 1 {
+			val = args[1]
+		}
 	}
-	if err := app.Run(argv); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", multicallName, fmt.Sprintf(format, a...))
 		return applets.ExitUsage
 	}
-	return code
+	switch opt {
+	case "--list", "-l":
+		for _, n := range applets.Names(table) {
+			fmt.Println(n)
+		}
+		return 0
+	case "--version", "-v":
+		fmt.Printf("s6box %s\n", version)
+		return 0
+	case "--help", "-h", "":
+		fmt.Println(topUsage)
+		listApplets(table, os.Stdout)
+		if opt == "" {
+			return applets.ExitUsage
+		}
+		return 0
+	case "--install", "--install-prefix":
+		if val == "" {
+			return fail("%s needs a directory", opt)
+		}
+		var err error
+		if opt == "--install" {
+			err = applets.InstallFlat(table, val, selfPath(argv))
+		} else {
+			err = applets.InstallPrefix(table, val, multicallName)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
+			return applets.ExitSystem
+		}
+		return 0
+	}
+	fail("unknown option %s", opt)
+	fmt.Fprintln(os.Stderr, topUsage)
+	return applets.ExitUsage
 }
+
+const topUsage = `usage: s6box APPLET [ARGS...]       run an applet (same as calling its symlink)
+       s6box --list                  list every applet name
+       s6box --install DIR           make a symlink for every applet name in DIR
+       s6box --install-prefix PREFIX links in PREFIX/bin and PREFIX/sbin to PREFIX/bin/s6box
+       s6box --version | --help`

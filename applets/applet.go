@@ -32,6 +32,10 @@ type Applet struct {
 	Usage   string   // one-line usage, without the program name
 	Dir     string   // "bin" or "sbin": where `make install` puts its links
 	Main    func(c *Ctx) int
+	// Chain marks a chain-loading applet (one that ends by exec'ing its
+	// program): when another chain-loader of this binary would exec into
+	// it, it is run in the same process instead (see chain.go).
+	Chain bool
 }
 
 // Ctx is everything an applet gets from the process: the name it was called
@@ -101,6 +105,9 @@ func (c *Ctx) Exec(argv []string) int {
 	}
 	path, err := LookPath(argv[0])
 	if err == nil {
+		if next := c.chainNext(argv, path); next != nil {
+			return next.Applet.Main(next)
+		}
 		err = syscall.Exec(path, argv, os.Environ())
 	}
 	code := ExitNoExec

@@ -50,3 +50,17 @@ func TestInstallFarmMatchesList(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionAndHelpForEveryApplet(t *testing.T) {
+	r := harness.Run(t, harness.Binary(t), "--list")
+	for _, n := range strings.Fields(r.Stdout) {
+		v := harness.Run(t, harness.Path(t, n), "--version")
+		if v.Code != 0 || !strings.HasPrefix(v.Stdout, n+" (s6box ") {
+			t.Errorf("%s --version: %d %q", n, v.Code, v.Stdout)
+		}
+		h := harness.Run(t, harness.Binary(t), n, "--help")
+		if h.Code != 0 || !strings.HasPrefix(h.Stdout, "usage: "+n+" ") {
+			t.Errorf("s6box %s --help: %d %q", n, h.Code, h.Stdout)
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package applets
+
+import (
+	"os"
+
+	"s6box/core/reaper"
+	"s6box/rcdb/runner"
+)
+
+// rcOneshotRunnerMain is the run program of the s6rc-oneshot-runner longrun
+// (its service directory's run file is "#!SELF rc-oneshot-runner"): it
+// serves the socket "s" in the current directory, signals readiness on fd 3
+// and runs oneshots for rc.
+func rcOneshotRunnerMain(c *Ctx) int {
+	ln, err := runner.Listen("s")
+	if err != nil {
+		return c.Fatal(ExitSystem, "unable to listen on s: %v", err)
+	}
+	if f := os.NewFile(3, "notification"); f != nil {
+		f.Write([]byte("\n"))
+		f.Close()
+	}
+	// The live directory is ../.. relative to the current directory, which
+	// follows this service directory when rc-update moves it.
+	s := &runner.Server{Live: "../..", Reaper: reaper.Start(nil), Env: os.Environ()}
+	if err := s.Serve(ln); err != nil {
+		return c.Fatal(ExitSystem, "unable to accept connections: %v", err)
+	}
+	return 0
+}

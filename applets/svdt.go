@@ -1,0 +1,82 @@
+package applets
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"s6box/core/status"
+	"s6box/core/svdt"
+)
+
+func svdtApplet() Applet {
+	return Applet{
+		Name:    "svdt",
+		Aliases: []string{"s6-svdt"},
+		Usage:   "[ -S | -s ] [ -n maxentries ] servicedir",
+		Dir:     "bin",
+		Main:    svdtMain,
+	}
+}
+
+func svdtClearApplet() Applet {
+	return Applet{
+		Name:    "svdt-clear",
+		Aliases: []string{"s6-svdt-clear"},
+		Usage:   "servicedir",
+		Dir:     "bin",
+		Main:    svdtClearMain,
+	}
+}
+
+// svdtMain prints the death tally, oldest first.
+func svdtMain(c *Ctx) int {
+	opts, rest, code, ok := c.Getopt("Ssn:")
+	if !ok {
+		return code
+	}
+	numeric := false
+	max := svdt.MaxRecords
+	for _, o := range opts {
+		switch o.Letter {
+		case 's':
+			numeric = true
+		case 'S':
+			numeric = false
+		case 'n':
+			n, err := strconv.ParseUint(o.Value, 10, 32)
+			if err != nil {
+				return c.UsageFail("invalid maxentries: " + o.Value)
+			}
+			if n < svdt.MaxRecords {
+				max = int(n)
+			}
+		}
+	}
+	if len(rest) == 0 {
+		return c.UsageFail("")
+	}
+	dir := rest[0]
+	b, err := os.ReadFile(filepath.Join(dir, "supervise", "death_tally"))
+	if err != nil {
+		return c.Fatal(ExitSystem, "unable to read death tally for service %s: %v", dir, unwrapErrno(err))
+	}
+	if _, err := c.Stdout.Write(svdt.Format(status.DecodeDeaths(b), max, numeric)); err != nil {
+		return c.Fatal(ExitSystem, "unable to write to stdout: %v", unwrapErrno(err))
+	}
+	return 0
+}
+
+func svdtClearMain(c *Ctx) int {
+	_, rest, code, ok := c.Getopt("")
+	if !ok {
+		return code
+	}
+	if len(rest) == 0 {
+		return c.UsageFail("")
+	}
+	if err := svdt.Clear(rest[0]); err != nil {
+		return c.Fatal(ExitSystem, "unable to clear death tally for service %s: %v", rest[0], err)
+	}
+	return 0
+}

@@ -1,0 +1,79 @@
+// Package pdeath starts children that die with this process.
+//
+// svscan hosts its supervisors in-process (DESIGN §4). If the scanner is
+// killed with SIGKILL and started again, the daemons its supervisors started
+// must not survive, or the new scanner would start second copies. Linux's
+// parent-death signal gives that: a child forked with PR_SET_PDEATHSIG gets
+// SIGKILL when the thread that forked it ends. In a Go process threads come
+// and go, so every fork here happens on one goroutine locked to its own OS
+// thread for the life of the process: that thread ends only when the process
+// does (or execs).
+//
+// The death signal reaches the direct child only. A run script that forks a
+// grandchild and does not exec into it leaves that grandchild running when
+// the scanner is killed; services should exec into their daemon (s6's rule
+// too).
+package pdeath
+
+import (
+	"runtime"
+	"syscall"
+
+	"s6box/core/reaper"
+)
+
+type request struct {
+	path  string
+	argv  []string
+	attr  *syscall.ProcAttr
+	reply chan result
+}
+
+type result struct {
+	pid  int
+	exit <-chan reaper.Exit
+	err  error
+}
+
+// Spawner forks every child from one locked OS thread with
+// Pdeathsig=SIGKILL, registering it with the process's reaper.
+type Spawner struct {
+	r    *reaper.Reaper
+	reqs chan request
+}
+
+// New starts the spawning thread. It lives until the process exits.
+func New(r *reaper.Reaper) *Spawner {
+	s := &Spawner{r: r, reqs: make(chan request)}
+	go s.loop()
+	return s
+}
+
+func (s *Spawner) loop() {
+	// Never unlocked and never returns: the thread must outlive every child.
+	runtime.LockOSThread()
+	for q := range s.reqs {
+		attr := *q.attr
+		var sys syscall.SysProcAttr
+		if q.attr.Sys != nil {
+			sys = *q.attr.Sys
+		}
+		sys.Pdeathsig = syscall.SIGKILL
+		attr.Sys = &sys
+		pid, exit, err := s.r.StartProcess(q.path, q.argv, &attr)
+		q.reply <- result{pid, exit, err}
+	}
+}
+
+// Spawn forks and execs path with argv and attr (attr.Sys may be nil; it is
+// copied, never modified) on the spawning thread. The exit channel receives
+// the child's wait status exactly once.
+func (s *Spawner) Spawn(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error) {
+	if attr == nil {
+		attr = &syscall.ProcAttr{}
+	}
+	q := request{path: path, argv: argv, attr: attr, reply: make(chan result, 1)}
+	s.reqs <- q
+	res := <-q.reply
+	return res.pid, res.exit, res.err
+}

@@ -1,0 +1,198 @@
+// Package svlisten waits for services to reach a state, the way s6-svwait,
+// s6-svlisten1 and s6-svlisten do: subscribe to each DIR/event fifodir
+// first, then read DIR/supervise/status, then follow the supervisor's event
+// bytes. Subscribing before reading the status makes it race-free: a
+// transition after the read is always seen as an event.
+package svlisten
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"s6box/core/ftrig"
+	"s6box/core/status"
+)
+
+// ErrTimeout is returned by Wait when the deadline passes.
+var ErrTimeout = errors.New("timed out")
+
+// Want is a wanted state: up or down, and whether readiness is required
+// (up and ready for -U/-R, down and ready, i.e. finish done, for -D).
+type Want struct {
+	Up, Ready bool
+}
+
+type chunk struct {
+	i    int
+	data []byte
+	err  error
+}
+
+// Watcher follows a set of services.
+type Watcher struct {
+	dirs    []string
+	ls      []*ftrig.Listener
+	up      []bool
+	ready   []bool
+	events  chan chunk
+	started bool
+	done    chan struct{}
+	pending chunk // event bytes not yet applied when a Wait returned
+}
+
+// Subscribe creates DIR/event if needed (not forcing its mode), subscribes
+// to it and reads DIR/supervise/status, for every dir in order. On error
+// the subscriptions made so far are removed.
+func Subscribe(dirs []string) (*Watcher, error) {
+	w := &Watcher{
+		dirs:  dirs,
+		ls:    make([]*ftrig.Listener, 0, len(dirs)),
+		up:    make([]bool, len(dirs)),
+		ready: make([]bool, len(dirs)),
+		done:  make(chan struct{}),
+	}
+	for i, d := range dirs {
+		ev := filepath.Join(d, "event")
+		if err := ftrig.MakeFifodir(ev, false, false); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("unable to subscribe to events for %s: %w", d, err)
+		}
+		l, err := ftrig.Subscribe(ev)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("unable to subscribe to events for %s: %w", d, err)
+		}
+		w.ls = append(w.ls, l)
+		st, err := status.Read(d)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("unable to read status for %s: %w", d, err)
+		}
+		w.up[i] = st.Up()
+		w.ready[i] = st.Ready
+	}
+	return w, nil
+}
+
+// Close unsubscribes from every fifodir.
+func (w *Watcher) Close() {
+	select {
+	case <-w.done:
+		return
+	default:
+	}
+	close(w.done)
+	for _, l := range w.ls {
+		l.Close()
+	}
+}
+
+// got evaluates the condition: each service's up bit equals want.Up (and,
+// if want.Ready, its ready bit is set), for all services, or for at least
+// one when or is set.
+func (w *Watcher) got(want Want, or bool) bool {
+	for i := range w.up {
+		ok := w.up[i] == want.Up && (!want.Ready || w.ready[i])
+		if ok == or {
+			return or
+		}
+	}
+	return !or
+}
+
+// apply updates service i's bits for one event byte, returning whether it
+// counts as a failure (permanent failure `O` while waiting for up, or the
+// supervisor exiting `x` while the service is not in the wanted state).
+func (w *Watcher) apply(i int, c byte, want Want) (failed bool) {
+	switch c {
+	case 'd':
+		w.up[i], w.ready[i] = false, false
+	case 'D':
+		w.up[i], w.ready[i] = false, true
+	case 'u':
+		w.up[i], w.ready[i] = true, false
+	case 'U':
+		w.up[i], w.ready[i] = true, true
+	case 'O':
+		if want.Up {
+			w.up[i], w.ready[i] = want.Up, want.Ready
+			return true
+		}
+	case 'x':
+		if w.up[i] != want.Up || (want.Ready && !w.ready[i]) {
+			w.up[i], w.ready[i] = want.Up, want.Ready
+			return true
+		}
+	}
+	return false
+}
+
+func (w *Watcher) start() {
+	if w.started {
+		return
+	}
+	w.started = true
+	w.events = make(chan chunk, len(w.ls))
+	for i, l := range w.ls {
+		go func(i int, l *ftrig.Listener) {
+			for {
+				buf := make([]byte, 64)
+				n, err := l.Read(buf)
+				select {
+				case w.events <- chunk{i: i, data: buf[:n], err: err}:
+				case <-w.done:
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}(i, l)
+	}
+}
+
+// Wait returns once the condition holds: every service (or, with or, at
+// least one) is in the wanted state. It checks at once, then after every
+// event byte. failures counts the services that failed on the way
+// (see apply); they are forced into the wanted state. A zero deadline
+// waits forever; when it passes Wait returns ErrTimeout.
+func (w *Watcher) Wait(want Want, or bool, deadline time.Time) (failures int, err error) {
+	if w.got(want, or) {
+		return 0, nil
+	}
+	w.start()
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	for {
+		c := w.pending
+		w.pending = chunk{}
+		if len(c.data) == 0 {
+			select {
+			case <-timeout:
+				return failures, ErrTimeout
+			case c = <-w.events:
+			}
+			if c.err != nil {
+				return failures, fmt.Errorf("unable to read events for %s: %w", w.dirs[c.i], c.err)
+			}
+		}
+		for k, b := range c.data {
+			if w.apply(c.i, b, want) {
+				failures++
+			}
+			if w.got(want, or) {
+				w.pending = chunk{i: c.i, data: c.data[k+1:]}
+				return failures, nil
+			}
+		}
+	}
+}
+
+// State reports the current view of service i (for tests and messages).
+func (w *Watcher) State(i int) (up, ready bool) { return w.up[i], w.ready[i] }

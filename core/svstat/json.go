@@ -1,0 +1,78 @@
+package svstat
+
+import (
+	"encoding/json"
+	"time"
+
+	"s6box/core/signame"
+)
+
+// Record is the JSON view of one service (`svstat --json`), an s6box
+// extension. Times are given both as RFC 3339 (UTC) and as TAI64N text.
+type Record struct {
+	Service      string  `json:"service"`
+	State        string  `json:"state"` // "up", "down" or "finishing"
+	PID          *uint64 `json:"pid"`   // run's pid when up, else null
+	FinishPID    *uint64 `json:"finish_pid,omitempty"`
+	Since        string  `json:"since"`
+	SinceTAI64N  string  `json:"since_tai64n"`
+	Seconds      uint64  `json:"seconds"`
+	Ready        bool    `json:"ready"`
+	ReadySince   string  `json:"ready_since,omitempty"`
+	ReadyTAI64N  string  `json:"ready_since_tai64n,omitempty"`
+	WantedUp     bool    `json:"wanted_up"`
+	NormallyUp   bool    `json:"normally_up"`
+	Paused       bool    `json:"paused"`
+	LastExitCode *int    `json:"last_exit_code"` // of the last death of run, or null
+	LastSignal   *string `json:"last_signal"`
+	Deaths       int     `json:"deaths"`
+}
+
+// NewRecord builds the JSON view of in; deaths is the number of records in
+// death_tally.
+func NewRecord(service string, in Info, deaths int) Record {
+	st := in.Status
+	stamp := in.stamp()
+	r := Record{
+		Service:     service,
+		State:       "down",
+		Since:       stamp.Time().UTC().Format(time.RFC3339Nano),
+		SinceTAI64N: stamp.String(),
+		Seconds:     elapsed(in.Now, stamp),
+		Ready:       st.PID != 0 && !st.Finishing && st.Ready,
+		WantedUp:    st.WantUp,
+		NormallyUp:  in.NormallyUp,
+		Paused:      st.Paused,
+		Deaths:      deaths,
+	}
+	switch {
+	case st.Up():
+		r.State = "up"
+		pid := st.PID
+		r.PID = &pid
+	case st.Finishing:
+		r.State = "finishing"
+		pid := st.PID
+		r.FinishPID = &pid
+	}
+	if st.Ready {
+		r.ReadySince = st.ReadyStamp.Time().UTC().Format(time.RFC3339Nano)
+		r.ReadyTAI64N = st.ReadyStamp.String()
+	}
+	// The wait status describes the last death of run. death_tally is
+	// emptied at supervisor start, so with no record and a zero wait status
+	// run has not died since (or never ran): no last exit information then.
+	if deaths > 0 || st.Wstat != 0 {
+		if signaled(st.Wstat) {
+			s := "SIG" + signame.Name(termSig(st.Wstat))
+			r.LastSignal = &s
+		} else if exited(st.Wstat) {
+			c := exitStatus(st.Wstat)
+			r.LastExitCode = &c
+		}
+	}
+	return r
+}
+
+// JSON renders r as one line of JSON (without the newline).
+func (r Record) JSON() ([]byte, error) { return json.Marshal(r) }

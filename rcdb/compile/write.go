@@ -1,0 +1,297 @@
+package compile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"s6box/rcdb"
+)
+
+// Compile reads sources, checks them and writes the compiled database to
+// target, which must not exist. The database is built in a temporary
+// directory next to target and renamed into place, so target either does
+// not exist or is complete.
+func Compile(target string, sources []string, o *Options) (*rcdb.DB, error) {
+	if _, err := os.Lstat(target); err == nil {
+		return nil, srcErr(111, "unable to mkdir %s: file exists", target)
+	}
+	m, err := readSources(o, sources)
+	if err != nil {
+		return nil, err
+	}
+	db, err := m.build()
+	if err != nil {
+		return nil, err
+	}
+	db.Self = o.Self
+	o.info("writing compiled information to %s", target)
+	tmp, err := os.MkdirTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-")
+	if err != nil {
+		return nil, srcErr(111, "unable to create a temporary directory next to %s: %v", target, rcdb.Unwrap(err))
+	}
+	if err := m.write(tmp, db); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, srcErr(111, "unable to chmod %s: %v", tmp, rcdb.Unwrap(err))
+	}
+	// one flush of the filesystem (rather than one fsync per file) before
+	// the tree becomes visible under its name
+	if err := syncTree(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return nil, srcErr(111, "unable to sync %s: %v", tmp, err)
+	}
+	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_NOREPLACE); err != nil {
+		os.RemoveAll(tmp)
+		return nil, srcErr(111, "unable to rename %s to %s: %v", tmp, target, err)
+	}
+	return db, nil
+}
+
+func (m *model) write(dir string, db *rcdb.DB) error {
+	if err := os.WriteFile(filepath.Join(dir, "lock"), nil, 0o644); err != nil {
+		return srcErr(111, "unable to create %s/lock: %v", dir, rcdb.Unwrap(err))
+	}
+	sd := filepath.Join(dir, "servicedirs")
+	if err := os.Mkdir(sd, 0o755); err != nil {
+		return srcErr(111, "unable to mkdir %s: %v", sd, rcdb.Unwrap(err))
+	}
+	for i, s := range m.longs {
+		if err := m.writeLongrun(filepath.Join(sd, s.name), s, &db.Atoms[i], db); err != nil {
+			return err
+		}
+	}
+	for k, s := range m.shots {
+		a := &db.Atoms[len(m.longs)+k]
+		for slot, file := range []string{"down", "up", "reload"} {
+			if s.script[slot] == "" {
+				continue
+			}
+			rel := filepath.Join("scripts", s.name, file)
+			if err := os.MkdirAll(filepath.Join(dir, "scripts", s.name), 0o755); err != nil {
+				return srcErr(111, "unable to mkdir %s: %v", filepath.Dir(rel), rcdb.Unwrap(err))
+			}
+			if err := copyFile(s.script[slot], filepath.Join(dir, rel), 0o755); err != nil {
+				return err
+			}
+			a.Script[slot] = rel
+		}
+	}
+	b, err := db.Encode()
+	if err != nil {
+		return srcErr(111, "unable to encode the database: %v", err)
+	}
+	if err := writeSync(filepath.Join(dir, "db"), b, 0o644); err != nil {
+		return err
+	}
+	return nil
+}
+
+func syncTree(dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Syncfs(fd)
+}
+
+func writeSync(path string, b []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return srcErr(111, "unable to create %s: %v", path, rcdb.Unwrap(err))
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return srcErr(111, "unable to write %s: %v", path, rcdb.Unwrap(err))
+	}
+	return nil
+}
+
+func shebang(self, applet string) []byte {
+	return []byte("#!" + self + " " + applet + "\n")
+}
+
+func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) error {
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return srcErr(111, "unable to mkdir %s: %v", dst, rcdb.Unwrap(err))
+	}
+	put := func(name string, b []byte, mode os.FileMode) error {
+		return writeSync(filepath.Join(dst, name), b, mode)
+	}
+	switch s.name {
+	case rcdb.RunnerName:
+		if err := put("run", shebang(db.Self, "rc-oneshot-runner"), 0o755); err != nil {
+			return err
+		}
+		return put("notification-fd", []byte("3\n"), 0o644)
+	case rcdb.FdholderName:
+		var names []string
+		for _, x := range db.Atoms {
+			if len(x.Producers) > 0 {
+				names = append(names, x.Name)
+			}
+		}
+		if err := os.Mkdir(filepath.Join(dst, "data"), 0o755); err != nil {
+			return srcErr(111, "unable to mkdir %s/data: %v", dst, rcdb.Unwrap(err))
+		}
+		content := strings.Join(names, "\n")
+		if content != "" {
+			content += "\n"
+		}
+		if err := put("data/consumers", []byte(content), 0o644); err != nil {
+			return err
+		}
+		if err := put("run", shebang(db.Self, "rc-fdholder"), 0o755); err != nil {
+			return err
+		}
+		return put("notification-fd", []byte("3\n"), 0o644)
+	}
+	pipelined := a.Consumer >= 0 || len(a.Producers) > 0
+	runName := "run"
+	if pipelined {
+		runName = "run.user"
+		var spec strings.Builder
+		if len(a.Producers) > 0 {
+			fmt.Fprintf(&spec, "stdin %s\n", s.name)
+		}
+		if a.Consumer >= 0 {
+			fmt.Fprintf(&spec, "stdout %s\n", db.Atoms[a.Consumer].Name)
+		}
+		if err := put("rc-pipe", []byte(spec.String()), 0o644); err != nil {
+			return err
+		}
+		if err := put("run", shebang(db.Self, "rc-pipe-run"), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := copyFile(filepath.Join(s.dir, "run"), filepath.Join(dst, runName), 0o755); err != nil {
+		return err
+	}
+	if f := filepath.Join(s.dir, "finish"); exists(f) {
+		finishName := "finish"
+		if pipelined {
+			finishName = "finish.user"
+			if err := put("finish", shebang(db.Self, "rc-pipe-run"), 0o755); err != nil {
+				return err
+			}
+		}
+		if err := copyFile(f, filepath.Join(dst, finishName), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, f := range []string{"notification-fd", "lock-fd", "timeout-kill", "timeout-finish", "max-death-tally"} {
+		b, err := os.ReadFile(filepath.Join(s.dir, f))
+		if err != nil {
+			continue
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		v, _ := strconv.ParseUint(line, 10, 32)
+		if err := put(f, []byte(strconv.FormatUint(v, 10)+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	for _, f := range []string{"down-signal", "reload-signal"} {
+		if p := filepath.Join(s.dir, f); exists(p) {
+			if err := copyFile(p, filepath.Join(dst, f), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range []string{"flag-timeout-killpg", "flag-newpidns"} {
+		if exists(filepath.Join(s.dir, f)) {
+			if err := put(f, nil, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	for _, d := range []string{"data", "env", "template"} {
+		if p := filepath.Join(s.dir, d); exists(p) {
+			if err := copyTree(p, filepath.Join(dst, d)); err != nil {
+				return err
+			}
+		}
+	}
+	if exists(filepath.Join(s.dir, "template")) {
+		for _, d := range []string{"instance", "instances"} {
+			if err := os.Mkdir(filepath.Join(dst, d), 0o755); err != nil {
+				return srcErr(111, "unable to mkdir %s/%s: %v", dst, d, rcdb.Unwrap(err))
+			}
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return srcErr(111, "unable to open %s: %v", src, rcdb.Unwrap(err))
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return srcErr(111, "unable to create %s: %v", dst, rcdb.Unwrap(err))
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(dst, mode)
+	}
+	if err != nil {
+		return srcErr(111, "unable to copy %s to %s: %v", src, dst, rcdb.Unwrap(err))
+	}
+	return nil
+}
+
+// CopyTree copies a directory recursively (regular files, directories,
+// symlinks, fifos), keeping modes.
+func CopyTree(src, dst string) error { return copyTree(src, dst) }
+
+func copyTree(src, dst string) error {
+	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return srcErr(111, "unable to read %s: %v", p, rcdb.Unwrap(err))
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		mode := info.Mode()
+		switch {
+		case mode.IsDir():
+			if err := os.Mkdir(target, mode.Perm()); err != nil && !errors.Is(err, os.ErrExist) {
+				return srcErr(111, "unable to mkdir %s: %v", target, rcdb.Unwrap(err))
+			}
+			return os.Chmod(target, mode.Perm()|mode&(os.ModeSetgid|os.ModeSticky))
+		case mode&os.ModeSymlink != 0:
+			l, err := os.Readlink(p)
+			if err == nil {
+				err = os.Symlink(l, target)
+			}
+			if err != nil {
+				return srcErr(111, "unable to copy symlink %s: %v", p, rcdb.Unwrap(err))
+			}
+			return nil
+		case mode&os.ModeNamedPipe != 0:
+			if err := unix.Mkfifo(target, uint32(mode.Perm())); err != nil {
+				return srcErr(111, "unable to mkfifo %s: %v", target, err)
+			}
+			return nil
+		case mode.IsRegular():
+			return copyFile(p, target, mode.Perm())
+		}
+		return nil
+	})
+}

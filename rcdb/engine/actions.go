@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"s6box/rcdb"
+	"s6box/rcdb/live"
+	"s6box/rcdb/runner"
+	"s6box/rcdb/s6ctl"
+)
+
+// Real performs transitions for real: longruns through their supervisor,
+// oneshots through the oneshot runner.
+type Real struct {
+	Live  *live.Live
+	Stdio [3]*os.File
+}
+
+func ms(d time.Duration) int64 { return int64(d / time.Millisecond) }
+
+func hasNotification(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "notification-fd"))
+	return err == nil
+}
+
+// RunnerSocket is the oneshot runner's socket in a live directory.
+func RunnerSocket(l *live.Live) string {
+	return filepath.Join(l.ServiceDir(rcdb.RunnerName), "s")
+}
+
+// Run implements Actions.
+func (r *Real) Run(i int, up bool, timeout time.Duration, abort <-chan struct{}) Outcome {
+	a := &r.Live.DB.Atoms[i]
+	if a.Type == rcdb.Longrun {
+		dir := r.Live.ServiceDir(a.Name)
+		var oc s6ctl.Outcome
+		switch {
+		case !up:
+			oc = s6ctl.Change(dir, "d", s6ctl.WantDown, timeout, abort)
+		case hasNotification(dir):
+			oc = s6ctl.Change(dir, "u", s6ctl.WantReady, timeout, abort)
+		default:
+			oc = s6ctl.Change(dir, "u", s6ctl.WantUp, timeout, abort)
+		}
+		return Outcome{Code: oc.Code, Signal: oc.Signal, Err: oc.Err}
+	}
+	verb := "down"
+	if up {
+		verb = "up"
+	}
+	res := runner.Run(RunnerSocket(r.Live), verb, i, r.Stdio, timeout)
+	return Outcome{Code: res.Code, Signal: res.Signal, Err: res.Err}
+}
+
+// Failed implements Actions: the half-started longrun is sent down.
+func (r *Real) Failed(i int) {
+	s6ctl.Send(r.Live.ServiceDir(r.Live.DB.Atoms[i].Name), "d")
+}
+
+// DryRun prints what would be done, one "PROG-dryrun:" line per transition
+// on Stdout, and waits Sleep for each.
+type DryRun struct {
+	Live      *live.Live
+	Prog      string
+	Stdout    io.Writer
+	Verbosity int
+	Sleep     time.Duration
+}
+
+// Argv is the s6 command line equivalent to a transition, as s6-rc's dry run
+// shows it.
+func Argv(l *live.Live, i int, up bool, timeout time.Duration) []string {
+	a := &l.DB.Atoms[i]
+	t := fmt.Sprint(ms(timeout))
+	if a.Type == rcdb.Longrun {
+		dir := l.ServiceDir(a.Name)
+		flag := "-dwD"
+		if up {
+			flag = "-uwu"
+			if hasNotification(dir) {
+				flag = "-uwU"
+			}
+		}
+		return []string{"s6-svc", flag, "-T", t, "--", dir}
+	}
+	verb := "down"
+	if up {
+		verb = "up"
+	}
+	return []string{"s6-sudo", "-el0", "-t", "30000", "-T", t, "--", RunnerSocket(l), verb, fmt.Sprint(i), " #", a.Name}
+}
+
+// Run implements Actions.
+func (d *DryRun) Run(i int, up bool, timeout time.Duration, abort <-chan struct{}) Outcome {
+	if d.Verbosity > 0 {
+		fmt.Fprintf(d.Stdout, "%s-dryrun: %s\n", d.Prog, strings.Join(Argv(d.Live, i, up, timeout), " "))
+	}
+	select {
+	case <-time.After(d.Sleep):
+	case <-abort:
+	}
+	return Outcome{}
+}
+
+// Failed implements Actions.
+func (d *DryRun) Failed(int) {}

@@ -1,0 +1,262 @@
+// Package runner is the oneshot runner: the s6rc-oneshot-runner longrun
+// serves a Unix socket "s" in its service directory; rc connects, sends
+// "up|down|reload INDEX\n" with its stdin, stdout and stderr attached
+// (SCM_RIGHTS), the runner starts the oneshot's argv (from the live
+// compiled database) with those descriptors, its own environment plus
+// RC_NAME, and answers "exit WSTATUS\n" when it ends. If the client goes
+// away first (it timed out or was killed) the script gets SIGTERM.
+//
+// Scripts therefore run as children of the supervision tree with its
+// environment, whether rc was called at boot or by hand.
+package runner
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"s6box/core/reaper"
+	"s6box/rcdb"
+)
+
+// slotOf maps a verb to its script slot.
+func slotOf(verb string) (int, bool) {
+	switch verb {
+	case "down":
+		return rcdb.SlotDown, true
+	case "up":
+		return rcdb.SlotUp, true
+	case "reload":
+		return rcdb.SlotReload, true
+	}
+	return 0, false
+}
+
+// Server serves oneshot requests.
+type Server struct {
+	Live   string // live directory (the runner's ../..)
+	Reaper *reaper.Reaper
+	Env    []string
+	Log    func(format string, a ...any)
+}
+
+// Serve accepts connections until ln fails.
+func (s *Server) Serve(ln *net.UnixListener) error {
+	for {
+		c, err := ln.AcceptUnix()
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		go s.handle(c)
+	}
+}
+
+func (s *Server) reply(c *net.UnixConn, format string, a ...any) {
+	fmt.Fprintf(c, format+"\n", a...)
+}
+
+func (s *Server) handle(c *net.UnixConn) {
+	defer c.Close()
+	if !allowed(c) {
+		s.reply(c, "error permission denied")
+		return
+	}
+	buf := make([]byte, 256)
+	oob := make([]byte, unix.CmsgSpace(3*4))
+	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return
+	}
+	var fds []int
+	if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+		for _, m := range msgs {
+			if f, err := unix.ParseUnixRights(&m); err == nil {
+				fds = append(fds, f...)
+			}
+		}
+	}
+	defer func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	}()
+	if len(fds) != 3 {
+		s.reply(c, "error expected 3 descriptors")
+		return
+	}
+	verb, num, _ := strings.Cut(strings.TrimSpace(string(buf[:n])), " ")
+	slot, ok := slotOf(verb)
+	idx, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		s.reply(c, "error bad request")
+		return
+	}
+	compiled := filepath.Join(s.Live, "compiled")
+	db, err := rcdb.Load(compiled)
+	if err != nil {
+		s.reply(c, "error %v", err)
+		return
+	}
+	if idx < db.NLong || idx >= len(db.Atoms) {
+		s.reply(c, "error invalid service number")
+		return
+	}
+	a := db.Atoms[idx]
+	argv := a.Argv[slot]
+	if a.Script[slot] != "" {
+		argv = []string{filepath.Join(compiled, a.Script[slot])}
+	}
+	if len(argv) == 0 {
+		s.reply(c, "exit 0")
+		return
+	}
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		if p, err := lookPath(path, s.Env); err == nil {
+			path = p
+		}
+	}
+	env := append(append([]string{}, s.Env...), "RC_NAME="+a.Name)
+	files := []uintptr{uintptr(fds[0]), uintptr(fds[1]), uintptr(fds[2])}
+	pid, exit, err := s.Reaper.StartProcess(path, argv, &syscall.ProcAttr{Env: env, Files: files})
+	if err != nil {
+		fmt.Fprintf(os.NewFile(uintptr(fds[2]), "stderr"), "s6rc-oneshot-runner: warning: unable to spawn %s: %v\n", argv[0], err)
+		s.reply(c, "exit %d", 126<<8)
+		return
+	}
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+	fds = nil
+	gone := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, c) // returns when the client closes
+		close(gone)
+	}()
+	select {
+	case e := <-exit:
+		s.reply(c, "exit %d", int(e.Status))
+	case <-gone:
+		syscall.Kill(pid, syscall.SIGTERM)
+		<-exit
+	}
+}
+
+func allowed(c *net.UnixConn) bool {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var cred *unix.Ucred
+	raw.Control(func(fd uintptr) {
+		cred, err = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	})
+	if err != nil || cred == nil {
+		return false
+	}
+	return cred.Uid == 0 || int(cred.Uid) == os.Geteuid()
+}
+
+func lookPath(prog string, env []string) (string, error) {
+	pathEnv := "/usr/bin:/bin"
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			pathEnv = kv[5:]
+		}
+	}
+	for _, dir := range filepath.SplitList(pathEnv) {
+		p := filepath.Join(dir, prog)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", os.ErrNotExist
+}
+
+// Dial connects to a Unix socket, working around the 108-byte limit of
+// sun_path by going through /proc/self/fd when the path is long.
+func Dial(path string) (*net.UnixConn, error) {
+	if len(path) < 100 {
+		return net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	p := fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), filepath.Base(path))
+	return net.DialUnix("unix", nil, &net.UnixAddr{Name: p, Net: "unix"})
+}
+
+// Listen binds the socket at name (relative to the current directory),
+// replacing a stale one.
+func Listen(name string) (*net.UnixListener, error) {
+	os.Remove(name)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: name, Net: "unix"})
+	if err != nil {
+		return nil, err
+	}
+	ln.SetUnlinkOnClose(false)
+	os.Chmod(name, 0o600)
+	return ln, nil
+}
+
+// Result of a client request.
+type Result struct {
+	Code   int // exit code; 111 on timeout or protocol failure
+	Signal int // signal that killed the script
+	Err    error
+}
+
+// ErrTimeout is reported when the script did not finish in time.
+var ErrTimeout = errors.New("timed out waiting for the oneshot")
+
+// Run asks the runner at sock to run verb for atom idx with stdio, waiting at
+// most timeout (0 = forever). On timeout the connection is closed, which
+// makes the runner SIGTERM the script.
+func Run(sock, verb string, idx int, stdio [3]*os.File, timeout time.Duration) Result {
+	c, err := Dial(sock)
+	if err != nil {
+		return Result{Code: 111, Err: fmt.Errorf("unable to connect to %s: %w", sock, err)}
+	}
+	defer c.Close()
+	rights := unix.UnixRights(int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd()))
+	if _, _, err := c.WriteMsgUnix([]byte(fmt.Sprintf("%s %d\n", verb, idx)), rights, nil); err != nil {
+		return Result{Code: 111, Err: fmt.Errorf("unable to send to %s: %w", sock, err)}
+	}
+	if timeout > 0 {
+		c.SetReadDeadline(time.Now().Add(timeout))
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			return Result{Code: 111, Err: ErrTimeout}
+		}
+		return Result{Code: 111, Err: fmt.Errorf("unable to get exit status from %s: %w", sock, err)}
+	}
+	line = strings.TrimSpace(line)
+	if v, ok := strings.CutPrefix(line, "exit "); ok {
+		ws, err := strconv.Atoi(v)
+		if err == nil {
+			w := syscall.WaitStatus(ws)
+			if w.Signaled() {
+				return Result{Signal: int(w.Signal())}
+			}
+			return Result{Code: w.ExitStatus()}
+		}
+	}
+	return Result{Code: 111, Err: fmt.Errorf("runner at %s: %s", sock, line)}
+}

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Scanner benchmarks: memory per supervised service, bring-up time of 500
+# services, and a control round trip under load, for our svscan (default
+# in-process mode and -P process mode), Debian's s6-svscan + s6-supervise
+# and runit's runsvdir + runsv. Prints a Markdown section on stdout.
+#
+# usage: bench_svscan.sh PATH-TO-s6box
+set -uo pipefail
+bin=${1:?usage: bench_svscan.sh PATH-TO-s6box}
+bin=$(readlink -f "$bin")
+work=$(mktemp -d /tmp/bench-svscan.XXXXXX)
+farm=$work/bin
+"$bin" --install "$farm" >/dev/null || { echo "cannot install applets from $bin" >&2; exit 1; }
+
+# Scanner pids we started (each leads its own process group), for cleanup.
+# A file, because the measuring functions run in subshells.
+: >"$work/started"
+cleanup() {
+	local p
+	while read -r p; do
+		kill -KILL -- "-$p" 2>/dev/null
+	done <"$work/started"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+have() { [ -x "$1" ]; }
+
+# pids of live processes whose argv is exactly "sleep $1" (only counted and
+# killed by pid; the tag is unique to one measurement)
+sleeps() { pgrep -xf "sleep $1"; }
+
+count_sleeps() { pgrep -c -xf "sleep $1"; }
+
+# descendants of $1 (inclusive)
+tree() {
+	local p=$1 c
+	echo "$p"
+	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+		tree "$c"
+	done
+}
+
+# sum of USS (Private_Clean + Private_Dirty) and PSS in KiB over pids
+memsum() {
+	local uss=0 pss=0 p
+	for p in "$@"; do
+		[ -r /proc/"$p"/smaps_rollup ] || continue
+		read -r u s < <(awk '/^Private_(Clean|Dirty):/ {u+=$2} /^Pss:/ {s+=$2} END {print u+0, s+0}' /proc/"$p"/smaps_rollup)
+		uss=$((uss + u)); pss=$((pss + s))
+	done
+	echo "$uss $pss"
+}
+
+# make_scandir DIR N TAG: N services running "sleep TAG"
+make_scandir() {
+	local dir=$1 n=$2 tag=$3 i
+	mkdir -p "$dir"
+	for ((i = 0; i < n; i++)); do
+		mkdir -p "$dir/s$i"
+		printf '#!/bin/sh\nexec sleep %s\n' "$tag" >"$dir/s$i/run"
+		chmod +x "$dir/s$i/run"
+	done
+}
+
+# start IMPL DIR: starts a scanner in its own process group, prints its pid
+start() {
+	local impl=$1 dir=$2
+	case $impl in
+	ours) setsid "$farm/s6-svscan" -C 10000 "$dir" </dev/null >/dev/null 2>&1 & ;;
+	ours-P) setsid "$farm/s6-svscan" -P -C 10000 "$dir" </dev/null >/dev/null 2>&1 & ;;
+	s6) setsid /usr/bin/s6-svscan -c 5000 "$dir" </dev/null >/dev/null 2>&1 & ;;
+	runit) setsid /usr/bin/runsvdir "$dir" </dev/null >/dev/null 2>&1 & ;;
+	esac
+	echo $! >>"$work/started"
+	echo $!
+}
+
+# stop IMPL DIR PID TAG: orderly stop, then kill what is left of the group
+stop() {
+	local impl=$1 dir=$2 pid=$3 tag=$4 i
+	case $impl in
+	ours | ours-P) "$farm/s6-svscanctl" -t "$dir" 2>/dev/null ;;
+	s6) /usr/bin/s6-svscanctl -t "$dir" 2>/dev/null ;;
+	runit) kill -HUP "$pid" 2>/dev/null ;;
+	esac
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2>/dev/null
+	for p in $(sleeps "$tag"); do kill -KILL "$p" 2>/dev/null; done
+	sleep 0.2
+}
+
+# wait_sleeps TAG N: until N sleeps run (max 120 s); prints seconds taken
+wait_sleeps() {
+	local tag=$1 n=$2 t0 now
+	t0=$(date +%s.%N)
+	while [ "$(count_sleeps "$tag")" -lt "$n" ]; do
+		now=$(date +%s.%N)
+		if awk -v a="$t0" -v b="$now" 'BEGIN {exit !(b - a > 120)}'; then
+			echo "timeout"
+			return 1
+		fi
+		sleep 0.02
+	done
+	now=$(date +%s.%N)
+	awk -v a="$t0" -v b="$now" 'BEGIN {printf "%.2f", b - a}'
+}
+
+impl_name() {
+	case $1 in
+	ours) echo "s6box svscan (in-process)" ;;
+	ours-P) echo "s6box svscan -P (process mode)" ;;
+	s6) echo "s6-svscan + s6-supervise 2.11" ;;
+	runit) echo "runsvdir + runsv" ;;
+	esac
+}
+
+available() {
+	case $1 in
+	ours | ours-P) [ -e "$farm/s6-svscan" ] && [ -e "$farm/s6-supervise" ] ;;
+	s6) have /usr/bin/s6-svscan && have /usr/bin/s6-supervise ;;
+	runit) have /usr/bin/runsvdir && have /usr/bin/runsv ;;
+	esac
+}
+
+# unique tag per measurement: a fresh number for `sleep TAG`
+newtag() { echo $((7000000 + RANDOM * 8 + 10#$(date +%N) % 8)); }
+# mem IMPL N: prints "uss_per_service pss_per_service uss_total" in KiB
+mem() {
+	local impl=$1 n=$2 dir tag pid pids p sl
+	dir=$(mktemp -d "$work/mem.XXXXXX")
+	tag=$(newtag)
+	make_scandir "$dir" "$n" "$tag"
+	pid=$(start "$impl" "$dir")
+	if ! wait_sleeps "$tag" "$n" >/dev/null; then
+		stop "$impl" "$dir" "$pid" "$tag"
+		echo "- - -"
+		return
+	fi
+	sleep 1 # let the supervisors settle (status writes, event dirs)
+	sl=" $(sleeps "$tag" | tr '\n' ' ') "
+	pids=()
+	for p in $(tree "$pid"); do
+		case $sl in *" $p "*) ;; *) pids+=("$p") ;; esac
+	done
+	read -r uss pss < <(memsum "${pids[@]}")
+	stop "$impl" "$dir" "$pid" "$tag"
+	awk -v u="$uss" -v s="$pss" -v n="$n" 'BEGIN {printf "%.1f %.1f %d", u / n, s / n, u}'
+}
+
+# bringup IMPL N: seconds from scanner start to N daemons running
+bringup() {
+	local impl=$1 n=$2 dir tag pid secs
+	dir=$(mktemp -d "$work/up.XXXXXX")
+	tag=$(newtag)
+	make_scandir "$dir" "$n" "$tag"
+	sync
+	pid=$(start "$impl" "$dir")
+	secs=$(wait_sleeps "$tag" "$n")
+	stop "$impl" "$dir" "$pid" "$tag"
+	echo "$secs"
+}
+
+# ctl IMPL N SVC: median ms of "SVC -wu -u" (after "-wd -d") on one
+# service while N run
+ctl() {
+	local impl=$1 n=$2 svc=$3 dir tag pid i t0 t1 times=()
+	dir=$(mktemp -d "$work/ctl.XXXXXX")
+	tag=$(newtag)
+	make_scandir "$dir" "$n" "$tag"
+	pid=$(start "$impl" "$dir")
+	if ! wait_sleeps "$tag" "$n" >/dev/null; then
+		stop "$impl" "$dir" "$pid" "$tag"
+		echo "-"
+		return
+	fi
+	for ((i = 0; i < 11; i++)); do
+		"$svc" -wd -d "$dir/s0" || break
+		t0=$(date +%s%N)
+		"$svc" -wu -u "$dir/s0" || break
+		t1=$(date +%s%N)
+		times+=($(((t1 - t0) / 1000)))
+	done
+	stop "$impl" "$dir" "$pid" "$tag"
+	[ ${#times[@]} -gt 0 ] || { echo "-"; return; }
+	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] / 1000}'
+}
+
+echo "## svscan: supervision memory, bring-up, control under load"
+echo
+echo "Memory: N services running \`exec sleep\`; USS (Private_Clean + Private_Dirty from"
+echo "/proc/PID/smaps_rollup) and PSS summed over the scanner and every supervisor (not the"
+echo "daemons), divided by N. KiB per service. *Marginal* = (USS total at N − USS total at"
+echo "N=1) / (N − 1): what one more service costs once the fixed part is paid."
+echo
+echo "| implementation | N | USS KiB/service | PSS KiB/service | marginal USS KiB |"
+echo "|---|---:|---:|---:|---:|"
+target_uss=""
+for impl in ours ours-P s6 runit; do
+	available "$impl" || { echo "| $(impl_name "$impl") | - | not available | |"; continue; }
+	for n in 1 100 1000; do
+		# process-per-service Go supervisors cost ~1 MB each: 1000 of them
+		# is not worth the machine's time; runit likewise capped.
+		if [ "$n" = 1000 ] && { [ "$impl" = ours-P ] || [ "$impl" = runit ]; }; then
+			continue
+		fi
+		read -r u p tot < <(mem "$impl" "$n")
+		if [ "$n" = 1 ]; then base=$tot; fi
+		marg=$(awk -v t="$tot" -v b="${base:-}" -v n="$n" 'BEGIN {if (n == 1 || b == "" || t == "-") print "-"; else printf "%.1f", (t - b) / (n - 1)}')
+		echo "| $(impl_name "$impl") | $n | $u | $p | $marg |"
+		if [ "$impl" = ours ] && [ "$n" = 100 ]; then target_uss=$u; fi
+	done
+done
+echo
+if [ -n "$target_uss" ] && [ "$target_uss" != "-" ]; then
+	met=$(awk -v u="$target_uss" 'BEGIN {print (u <= 50) ? "met" : "NOT met"}')
+	echo "Target: ≤ 50 KiB USS per service in default mode at N=100: $target_uss KiB — $met."
+fi
+echo
+
+echo "Bring-up: scanner start until 500 daemons run (seconds, polled every 20 ms)."
+echo
+echo "| implementation | seconds |"
+echo "|---|---:|"
+declare -A up
+for impl in ours ours-P s6 runit; do
+	available "$impl" || continue
+	up[$impl]=$(bringup "$impl" 500)
+	echo "| $(impl_name "$impl") | ${up[$impl]} |"
+done
+echo
+if [ -n "${up[ours]:-}" ] && [ -n "${up[s6]:-}" ]; then
+	met=$(awk -v a="${up[ours]}" -v b="${up[s6]}" 'BEGIN {print (a <= b / 2) ? "met" : "NOT met"}' 2>/dev/null)
+	echo "Target: default mode ≤ half of s6's bring-up time: ${up[ours]} s vs ${up[s6]} s — $met."
+fi
+echo
+
+svc=/usr/bin/s6-svc
+svcname="real s6-svc"
+if [ -e "$farm/s6-svc" ]; then svc=$farm/s6-svc; svcname="our svc"; fi
+echo "Control under load: median of 11 \`svc -wu -u\` round trips (service down before each)"
+echo "on one service while 500 run; client: $svcname. Milliseconds."
+echo
+echo "| implementation | ms |"
+echo "|---|---:|"
+for impl in ours ours-P s6; do
+	available "$impl" || continue
+	echo "| $(impl_name "$impl") | $(ctl "$impl" 500 "$svc") |"
+done

@@ -1,0 +1,5 @@
+package chain
+
+import "syscall"
+
+func syscallClose(fd int) { syscall.Close(fd) }

@@ -1,0 +1,313 @@
+package svscan_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"s6box/test/harness"
+)
+
+// TestOurCtlRealScan: our svscanctl drives Debian's s6-svscan.
+func TestOurCtlRealScan(t *testing.T) {
+	real := harness.RealS6(t, "s6-svscan")
+	sc, work := scandir(t)
+	id := uniq()
+	service(t, filepath.Join(sc, "a"), `exec sleep `+id+`1`)
+	harness.WriteFile(t, filepath.Join(sc, ".s6-svscan", "finish"), "#!/bin/sh\necho $# > "+work+"/finish\n", 0o755)
+	p := harness.Start(t, harness.Command(t, real, sc))
+	waitUp(t, filepath.Join(sc, "a"))
+	service(t, filepath.Join(sc, "b"), `exec sleep `+id+`2`)
+	if r := harness.Run(t, "svscanctl", "-a", sc); r.Code != 0 {
+		t.Fatalf("svscanctl -a: %d %s", r.Code, r.Stderr)
+	}
+	waitUp(t, filepath.Join(sc, "b"))
+	os.Rename(filepath.Join(sc, "b"), filepath.Join(work, "b"))
+	harness.Run(t, "svscanctl", "-an", sc)
+	harness.Eventually(t, 30*time.Second, "b pruned by real s6-svscan after svscanctl -an", func() bool {
+		return len(procsWithArgs("sleep", id+"2")) == 0
+	})
+	if r := harness.Run(t, "svscanctl", "-t", sc); r.Code != 0 {
+		t.Fatalf("svscanctl -t: %d", r.Code)
+	}
+	if _, ok := p.Wait(60 * time.Second); !ok {
+		t.Fatal("real s6-svscan did not exit after svscanctl -t")
+	}
+	if readFile(t, filepath.Join(work, "finish")) != "0\n" {
+		t.Fatal("finish not run")
+	}
+	// Nobody listens now: 100, as real s6-svscanctl.
+	if r := harness.Run(t, "svscanctl", "-a", sc); r.Code != 100 {
+		t.Fatalf("svscanctl on a dead scanner: %d, want 100", r.Code)
+	}
+	if r := harness.Run(t, "svscanctl", "-a", filepath.Join(work, "nonexistent")); r.Code != 111 {
+		t.Fatalf("svscanctl on a missing dir: %d, want 111", r.Code)
+	}
+}
+
+// TestNoLogLineLost: a producer writes numbered lines in bursts of 100.
+// After each burst it waits until the logger has written the burst to the
+// file, then kills the logger with real s6-svc -wd -k or -wd -t
+// (alternately) and writes the next burst while the logger is dead and
+// restarting. The scanner holds both ends of the pipe, so every line must
+// reach the log exactly once.
+func TestNoLogLineLost(t *testing.T) {
+	svc := harness.RealS6(t, "s6-svc")
+	forModes(t, func(t *testing.T, m mode) {
+		sc, work := scandir(t)
+		out := filepath.Join(work, "lines")
+		const n = 600
+		// The producer stops after n lines and stays down (-O).
+		service(t, filepath.Join(sc, "p"), fmt.Sprintf(`i=0; k=0
+while [ $i -lt %d ]; do
+  i=$((i+1)); echo "line $i"
+  case $i in *00)
+    until [ "$(tail -n 1 %s 2>/dev/null)" = "line $i" ]; do sleep 0.02; done
+    k=$((k+1)); if [ $((k %% 2)) = 0 ]; then %s -wd -k log; else %s -wd -t log; fi ;;
+  esac
+done
+exec %s -O .`, n, out, svc, svc, svc))
+		service(t, filepath.Join(sc, "p", "log"), `exec cat >> `+out)
+		p := startScan(t, m, sc)
+		want := fmt.Sprintf("line %d\n", n)
+		harness.Eventually(t, 120*time.Second, "the last line in the log", func() bool {
+			return strings.HasSuffix(readFile(t, out), want)
+		})
+		lines := strings.Split(strings.TrimSuffix(readFile(t, out), "\n"), "\n")
+		if len(lines) != n {
+			t.Errorf("%d lines logged, want %d", len(lines), n)
+		}
+		for i, l := range lines {
+			if l != "line "+strconv.Itoa(i+1) {
+				t.Fatalf("line %d is %q: lost or duplicated output", i+1, l)
+			}
+		}
+		// The logger really was restarted: its death tally has entries.
+		if fi, err := os.Stat(filepath.Join(sc, "p", "log", "supervise", "death_tally")); err != nil || fi.Size() < 14*5 {
+			t.Fatalf("logger death_tally: %v, %v; want at least 5 deaths", fi, err)
+		}
+		harness.Run(t, "svscanctl", "-t", sc)
+		p.Wait(60 * time.Second)
+	})
+}
+
+// TestNoDuplicateAfterSigkill: a scanner (not pid 1) killed with SIGKILL
+// and started again must leave exactly one copy of each daemon.
+func TestNoDuplicateAfterSigkill(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		sc, work := scandir(t)
+		id := uniq()
+		for i := 1; i <= 3; i++ {
+			service(t, filepath.Join(sc, "s"+strconv.Itoa(i)), `exec sleep `+id+strconv.Itoa(i))
+		}
+		service(t, filepath.Join(sc, "s1", "log"), `exec sleep `+id+`9`)
+		all := func() []int {
+			var pids []int
+			for _, k := range []string{"1", "2", "3", "9"} {
+				pids = append(pids, procsWithArgs("sleep", id+k)...)
+			}
+			return pids
+		}
+		killOnCleanup(t, all)
+		p := startScanToFile(t, m, sc, filepath.Join(work, "scan1.log"))
+		for _, d := range []string{"s1", "s2", "s3", "s1/log"} {
+			waitUp(t, filepath.Join(sc, d))
+		}
+		p.Signal(syscall.SIGKILL)
+		p.Wait(30 * time.Second)
+		p2 := startScan(t, m, sc)
+		for _, d := range []string{"s1", "s2", "s3", "s1/log"} {
+			waitUp(t, filepath.Join(sc, d))
+		}
+		// Give a would-be duplicate time to appear: supervisors are retried
+		// every second.
+		time.Sleep(2500 * time.Millisecond)
+		for _, k := range []string{"1", "2", "3", "9"} {
+			if got := procsWithArgs("sleep", id+k); len(got) != 1 {
+				t.Errorf("daemon sleep %s%s: %d copies %v after SIGKILL + restart, want 1", id, k, len(got), got)
+			}
+		}
+		if p2.Exited() {
+			t.Fatalf("second scanner exited\n%s", p2.Stderr.String())
+		}
+	})
+}
+
+// TestPidNamespaceReapsOrphans: as pid 1 of a pid namespace, svscan reaps
+// the orphans of double-forking services.
+func TestPidNamespaceReapsOrphans(t *testing.T) {
+	if !harness.IsRoot() {
+		t.Skip("needs root for unshare --pid")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("unshare not installed")
+	}
+	forModes(t, func(t *testing.T, m mode) {
+		sc, work := scandir(t)
+		// Each start leaves 3 short-lived orphans behind; the service is
+		// restarted a few times.
+		service(t, filepath.Join(sc, "d"), `for i in 1 2 3; do ( sh -c 'sleep 0.2' & ) ; done; echo x >> `+work+`/starts; sleep 0.5; exit 0`)
+		args := append([]string{"--pid", "--fork", "--mount-proc", harness.Path(t, "s6-svscan")}, m.args...)
+		args = append(args, sc)
+		p := harness.Start(t, harness.Command(t, unshare, args...))
+		harness.Eventually(t, 60*time.Second, "3 starts of the double-forking service", func() bool {
+			return strings.Count(readFile(t, filepath.Join(work, "starts")), "x") >= 3
+		})
+		// The scanner is unshare's child (pid 1 inside).
+		kids := strings.Fields(readFile(t, fmt.Sprintf("/proc/%d/task/%d/children", p.Pid(), p.Pid())))
+		if len(kids) != 1 {
+			t.Fatalf("unshare children: %v", kids)
+		}
+		scan, _ := strconv.Atoi(kids[0])
+		time.Sleep(time.Second)
+		var zombies []int
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil || !isZombie(pid) {
+				continue
+			}
+			st := readFile(t, fmt.Sprintf("/proc/%d/stat", pid))
+			f := strings.Fields(st[strings.LastIndexByte(st, ')')+1:])
+			if len(f) > 1 && f[1] == strconv.Itoa(scan) {
+				zombies = append(zombies, pid)
+			}
+		}
+		if len(zombies) > 0 {
+			t.Fatalf("zombie children of the pid-1 scanner: %v", zombies)
+		}
+		if p.Exited() {
+			t.Fatalf("scanner exited\n%s", p.Stderr.String())
+		}
+		syscall.Kill(scan, syscall.SIGTERM)
+		if _, ok := p.Wait(60 * time.Second); !ok {
+			t.Fatal("pid-1 scanner did not exit on SIGTERM")
+		}
+	})
+}
+
+// TestBadInput: missing scan dir, a service without run, a log/ without
+// run, a service deleted while running: clear messages, no crash.
+func TestBadInput(t *testing.T) {
+	work := t.TempDir()
+	r := harness.Run(t, "svscan", filepath.Join(work, "missing"))
+	if r.Code != 111 || !strings.Contains(r.Stderr, filepath.Join(work, "missing")) {
+		t.Fatalf("missing scandir: code %d, stderr %q", r.Code, r.Stderr)
+	}
+	harness.WriteFile(t, filepath.Join(work, "file"), "", 0o644)
+	if r := harness.Run(t, "svscan", filepath.Join(work, "file")); r.Code != 111 {
+		t.Fatalf("scandir is a file: code %d", r.Code)
+	}
+	harness.WriteFile(t, filepath.Join(work, "sc2", ".s6-svscan"), "", 0o644)
+	if r := harness.Run(t, "svscan", filepath.Join(work, "sc2")); r.Code != 100 || !strings.Contains(r.Stderr, ".s6-svscan") {
+		t.Fatalf(".s6-svscan is a file: code %d, stderr %q", r.Code, r.Stderr)
+	}
+
+	forModes(t, func(t *testing.T, m mode) {
+		sc, work := scandir(t)
+		id := uniq()
+		os.MkdirAll(filepath.Join(sc, "norun"), 0o755)
+		service(t, filepath.Join(sc, "nolog"), `echo to nowhere; exec sleep `+id+`1`)
+		os.MkdirAll(filepath.Join(sc, "nolog", "log"), 0o755)
+		service(t, filepath.Join(sc, "gone"), `exec sleep `+id+`2`)
+		service(t, filepath.Join(sc, "ok"), `exec sleep `+id+`3`)
+		os.Symlink(filepath.Join(work, "nowhere"), filepath.Join(sc, "dangling"))
+		harness.WriteFile(t, filepath.Join(sc, "plainfile"), "", 0o644)
+		p := startScan(t, m, sc)
+		waitUp(t, filepath.Join(sc, "ok"))
+		waitUp(t, filepath.Join(sc, "nolog"))
+		waitUp(t, filepath.Join(sc, "gone"))
+		harness.Eventually(t, 30*time.Second, "warnings naming norun/run and nolog/log", func() bool {
+			e := p.Stderr.String()
+			return strings.Contains(e, filepath.Join(sc, "norun")) && strings.Contains(e, filepath.Join(sc, "nolog", "log"))
+		})
+		if err := os.RemoveAll(filepath.Join(sc, "gone")); err != nil {
+			t.Fatal(err)
+		}
+		harness.Run(t, "svscanctl", "-an", sc)
+		harness.Eventually(t, 30*time.Second, "deleted service stopped", func() bool {
+			return len(procsWithArgs("sleep", id+"2")) == 0
+		})
+		if !strings.Contains(p.Stderr.String(), filepath.Join(sc, "gone")) {
+			t.Errorf("no message names the deleted service:\n%s", p.Stderr.String())
+		}
+		if p.Exited() {
+			t.Fatalf("scanner died\n%s", p.Stderr.String())
+		}
+		if n := len(procsWithArgs("sleep", id+"3")); n != 1 {
+			t.Fatalf("healthy service: %d daemons", n)
+		}
+		harness.Run(t, "svscanctl", "-t", sc)
+		if _, ok := p.Wait(60 * time.Second); !ok {
+			t.Fatalf("no exit after -t\n%s", p.Stderr.String())
+		}
+	})
+}
+
+// TestManyServicesLowNofile: more services than file descriptors allow:
+// a clear warning naming RLIMIT_NOFILE, the others supervised.
+func TestManyServicesLowNofile(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		n, limit := 2000, 1024
+		if m.name != "inprocess" {
+			n, limit = 150, 128 // one process per supervisor: keep it small
+		}
+		sc, _ := scandir(t)
+		for i := 0; i < n; i++ {
+			d := filepath.Join(sc, fmt.Sprintf("s%04d", i))
+			service(t, d, "exec sleep 100000")
+			harness.WriteFile(t, filepath.Join(d, "down"), "", 0o644)
+			service(t, filepath.Join(d, "log"), "exec sleep 100000")
+			harness.WriteFile(t, filepath.Join(d, "log", "down"), "", 0o644)
+		}
+		cmdline := fmt.Sprintf("ulimit -S -n %d && ulimit -H -n %d && exec %s %s -C 10000 %s", limit, limit, harness.Path(t, "s6-svscan"), strings.Join(m.args, " "), sc)
+		p := harness.Start(t, harness.Command(t, "/bin/sh", "-c", cmdline))
+		harness.Eventually(t, 120*time.Second, "a warning naming RLIMIT_NOFILE", func() bool {
+			return strings.Contains(p.Stderr.String(), "RLIMIT_NOFILE")
+		})
+		// The first service is supervised (status written, lock held).
+		svok := harness.RealS6(t, "s6-svok")
+		harness.Eventually(t, 60*time.Second, "s0000 supervised", func() bool {
+			return harness.Run(t, svok, filepath.Join(sc, "s0000")).Code == 0
+		})
+		if p.Exited() {
+			t.Fatalf("scanner died\n%.2000s", p.Stderr.String())
+		}
+		harness.Run(t, "svscanctl", "-t", sc)
+		if _, ok := p.Wait(120 * time.Second); !ok {
+			t.Fatal("no exit after -t")
+		}
+	})
+}
+
+// TestDaemonNofileLimit: Go raises its own soft RLIMIT_NOFILE; daemons
+// must get the limit the scanner was started with.
+func TestDaemonNofileLimit(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		sc, _ := scandir(t)
+		id := uniq()
+		service(t, filepath.Join(sc, "a"), "exec sleep "+id)
+		cmdline := fmt.Sprintf("ulimit -S -n 777 && ulimit -H -n 4096 && exec %s %s %s", harness.Path(t, "s6-svscan"), strings.Join(m.args, " "), sc)
+		p := harness.Start(t, harness.Command(t, "/bin/sh", "-c", cmdline))
+		pid := waitUp(t, filepath.Join(sc, "a"))
+		lim := readFile(t, fmt.Sprintf("/proc/%d/limits", pid))
+		var line string
+		for _, l := range strings.Split(lim, "\n") {
+			if strings.HasPrefix(l, "Max open files") {
+				line = l
+			}
+		}
+		if f := strings.Fields(line); len(f) < 5 || f[3] != "777" || f[4] != "4096" {
+			t.Fatalf("daemon's NOFILE limit: %q, want soft 777 hard 4096", line)
+		}
+		harness.Run(t, "svscanctl", "-t", sc)
+		p.Wait(60 * time.Second)
+	})
+}
