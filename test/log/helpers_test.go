@@ -75,6 +75,9 @@ func logdirLines(t *testing.T, dir string) []string {
 	var lines []string
 	for _, f := range files {
 		fh, err := os.Open(filepath.Join(dir, f))
+		if os.IsNotExist(err) {
+			continue // mid-rotation or pruned while we read; callers check current
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
