@@ -257,6 +257,11 @@ func (l *logger) loop() {
 	var stopBy time.Time
 	for {
 		now := time.Now()
+		if l.events(false, time.Time{}) && !stopping {
+			stopping = true
+			stopBy = now.Add(l.cfg.StopWait)
+		}
+		l.flush(now)
 		next := l.nextDeadline(now)
 		if l.canPoll {
 			dl := next
@@ -264,12 +269,12 @@ func (l *logger) loop() {
 				dl = stopBy
 			}
 			l.in.SetReadDeadline(dl)
+			// An event that came before the deadline was set must be seen
+			// now; one that comes later interrupts the read.
+			if len(l.sigs) > 0 || len(l.wake) > 0 {
+				continue
+			}
 		}
-		if l.events(false, time.Time{}) && !stopping {
-			stopping = true
-			stopBy = now.Add(l.cfg.StopWait)
-		}
-		l.flush(now)
 		if stopping {
 			if have == 0 {
 				return

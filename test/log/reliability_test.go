@@ -285,3 +285,84 @@ func TestProcessorCrashRetried(t *testing.T) {
 	}
 	noTransientFiles(t, dir)
 }
+
+// TestRotationSignalsAndTimer: SIGALRM rotates a non-empty current; R1
+// (2.14+) rotates every second.
+func TestRotationSignalsAndTimer(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		alrm bool
+	}{{"SIGALRM", nil, true}, {"R1", []string{"R1"}, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "log")
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			p := startLogger(t, r, append(c.args, dir)...)
+			fmt.Fprintf(w, "line 00000000\nline 00000001\n")
+			harness.Eventually(t, 30*time.Second, "lines in current", func() bool {
+				b, _ := os.ReadFile(filepath.Join(dir, "current"))
+				return len(b) == 28
+			})
+			if c.alrm {
+				p.Signal(syscall.SIGALRM)
+			}
+			harness.Eventually(t, 30*time.Second, "an archive", func() bool {
+				ms, _ := filepath.Glob(filepath.Join(dir, "@*.s"))
+				return len(ms) == 1
+			})
+			fmt.Fprintf(w, "line 00000002\n")
+			w.Close()
+			if code := waitExit(t, p, "EOF"); code != 0 {
+				t.Fatalf("exit %d: %s", code, p.Stderr.String())
+			}
+			checkExactlyOnce(t, numbers(t, logdirLines(t, dir)), 3)
+		})
+	}
+}
+
+// TestBackpressure: with -b and the disk full, the logger stops reading:
+// the producer's writes block instead of the logger's memory growing.
+func TestBackpressure(t *testing.T) {
+	if !harness.IsRoot() {
+		t.Skip("needs root to mount a tmpfs")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount tmpfs (%v: %s); skipping", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	dir := filepath.Join(mnt, "log")
+	filler := filepath.Join(mnt, "filler")
+	f, _ := os.Create(filler)
+	f.Write(make([]byte, 2<<20)) // fills the tmpfs; error expected
+	f.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p := startLogger(t, r, "-b", "r100", dir)
+	prod := startProducer(w, 40)
+	harness.Eventually(t, 30*time.Second, "the producer blocked on a full pipe", func() bool {
+		a := prod.n.Load()
+		time.Sleep(300 * time.Millisecond)
+		return a > 0 && prod.n.Load() == a
+	})
+	blocked := prod.n.Load()
+	// Without -b the logger would have read everything into memory; with it
+	// the pipe (64 KiB) plus one read buffer bound what was accepted.
+	if blocked > (64<<10+256<<10)/55+100 {
+		t.Errorf("producer wrote %d lines before blocking: the logger kept reading", blocked)
+	}
+	total := prod.Stop()
+	w.Close()
+	os.Remove(filler)
+	if code := waitExit(t, p, "after freeing space"); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.Stderr.String())
+	}
+	checkExactlyOnce(t, numbers(t, logdirLines(t, dir)), total)
+}
