@@ -132,6 +132,11 @@ func Run(cfg Config) error {
 	}
 	signal.Notify(sigRaw, sigList...)
 	defer signal.Stop(sigRaw)
+	// A closed stdout must give EPIPE (and disable "1"), not kill us; a
+	// caught signal, unlike an ignored one, is reset for processors.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	// Non-blocking stdin goes through the poller, so reads can be interrupted.
 	if err := unix.SetNonblock(cfg.Stdin, true); err != nil {
 		l.warn("unable to set stdin non-blocking: %v", err)
