@@ -1,6 +1,7 @@
 package log_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -157,5 +158,53 @@ func TestTai64nTools(t *testing.T) {
 		if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} a line\n.* second\nnot stamped\n$`).MatchString(res2.Stdout) || !strings.Contains(res2.Stdout, want[:10]) {
 			t.Fatalf("%s: %q", pair[1], res2.Stdout)
 		}
+	}
+}
+
+// TestClosedStdout: when stdout's reader goes away, "1" is disabled with a
+// warning and the logdir still gets every line.
+func TestClosedStdout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // nobody will ever read stdout
+	var in strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&in, "line %08d\n", i)
+	}
+	cmd := harness.Command(t, "s6-log", "1", "s1000000", dir)
+	cmd.Stdin = strings.NewReader(in.String())
+	cmd.Stdout = w
+	res := harness.RunCmd(t, 30*time.Second, cmd)
+	w.Close()
+	if res.Code != 0 || !strings.Contains(res.Stderr, "stdout") {
+		t.Fatalf("exit %d stderr %q", res.Code, res.Stderr)
+	}
+	checkExactlyOnce(t, numbers(t, logdirLines(t, dir)), 5000)
+}
+
+// TestProcessorWithoutExecline: "!CMD" falls back to /bin/sh -c when
+// execlineb is not in PATH (with it, $((1+2)) would stay literal).
+func TestProcessorWithoutExecline(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	// 30 lines of 100 bytes pass s4096 (tolerance 2000): one rotation.
+	cmd := harness.Command(t, "s6-log", "s4096", "!echo $((1+2))", dir)
+	for i, kv := range cmd.Env {
+		if strings.HasPrefix(kv, "PATH=") {
+			cmd.Env[i] = "PATH=" + harness.BinDir(t)
+		}
+	}
+	cmd.Stdin = strings.NewReader(strings.Repeat(strings.Repeat("y", 99)+"\n", 30))
+	if res := harness.RunCmd(t, 30*time.Second, cmd); res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	ss, _ := filepath.Glob(filepath.Join(dir, "@*.s"))
+	if len(ss) == 0 {
+		t.Fatal("no archive")
+	}
+	if b, _ := os.ReadFile(ss[0]); string(b) != "3\n" {
+		t.Fatalf("processor output %q, want \"3\\n\" from /bin/sh", b)
 	}
 }
