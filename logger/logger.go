@@ -81,6 +81,12 @@ func (l *logger) warn(format string, a ...any) {
 	}
 }
 
+func (l *logger) info(format string, a ...any) {
+	if l.cfg.Verbosity >= 2 {
+		fmt.Fprintf(l.cfg.Stderr, "%s: info: %s\n", l.cfg.Prog, fmt.Sprintf(format, a...))
+	}
+}
+
 // interrupt makes a blocking read return at once.
 func (l *logger) interrupt() {
 	if l.canPoll {
@@ -258,7 +264,7 @@ func (l *logger) pending() bool {
 func (l *logger) loop() {
 	buf := make([]byte, readSize)
 	have := 0 // buf[:have] is an unterminated partial line
-	stopping := false
+	stopping, told := false, false
 	var stopBy time.Time
 	for {
 		now := time.Now()
@@ -283,6 +289,10 @@ func (l *logger) loop() {
 		if stopping {
 			if have == 0 {
 				return
+			}
+			if !told {
+				told = true
+				l.info("stop requested: reading the rest of a partial line")
 			}
 			if l.cfg.StopWait > 0 && !now.Before(stopBy) {
 				l.line(buf[:have])

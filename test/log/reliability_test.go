@@ -366,3 +366,56 @@ func TestBackpressure(t *testing.T) {
 	}
 	checkExactlyOnce(t, numbers(t, logdirLines(t, dir)), total)
 }
+
+// TestStopFinishesPartialLine: on SIGTERM with half a line read, the logger
+// reads the rest of that line byte by byte and leaves what follows in the
+// pipe for its successor; with -t it gives up waiting and logs the part.
+func TestStopFinishesPartialLine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	p := startLogger(t, r, "-v", "-t0", dir)
+	fmt.Fprint(w, "first\npart")
+	harness.Eventually(t, 30*time.Second, "first line in current", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "current"))
+		return string(b) == "first\n"
+	})
+	p.Signal(syscall.SIGTERM)
+	// -v says when the stop is seen; data written before that is read
+	// normally (and logged), which would not test the byte-by-byte path.
+	harness.Eventually(t, 30*time.Second, "the stop noticed", func() bool {
+		return strings.Contains(p.Stderr.String(), "partial line")
+	})
+	fmt.Fprint(w, "ial\nnext line\n")
+	if code := waitExit(t, p, "stop"); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.Stderr.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "current")); string(b) != "first\npartial\n" {
+		t.Fatalf("current = %q", b)
+	}
+	r.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rest := make([]byte, 100)
+	n, _ := r.Read(rest)
+	if string(rest[:n]) != "next line\n" {
+		t.Fatalf("left in the pipe: %q, want the next line untouched", rest[:n])
+	}
+
+	// -t 100: the rest never comes; the part is logged with a newline.
+	p = startLogger(t, r, "-t100", dir)
+	fmt.Fprint(w, "second\nhalf")
+	harness.Eventually(t, 30*time.Second, "second line in current", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "current"))
+		return strings.HasSuffix(string(b), "second\n")
+	})
+	p.Signal(syscall.SIGTERM)
+	if code := waitExit(t, p, "stop with -t"); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.Stderr.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "current")); string(b) != "first\npartial\nsecond\nhalf\n" {
+		t.Fatalf("current = %q", b)
+	}
+}
