@@ -35,3 +35,8 @@ bench: build
 
 clean:
 	rm -rf build
+
+# Only the QEMU boot smoke test (downloads a Debian kernel into test/qemu/cache once).
+.PHONY: qemu-test
+qemu-test: build
+	S6BOX_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m -v ./test/qemu/

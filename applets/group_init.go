@@ -6,7 +6,7 @@ func initApplets() []Applet {
 		{Name: "init", Aliases: []string{"s6-linux-init"}, Dir: "sbin", Main: initMain,
 			Usage: "[ -c basedir ] [ -C ] [ -B ] [ -n | -N ] [ -M ] [ -R rundir ] [ -i rc.init ] [ -k rc.shutdown ] [ -f rc.shutdown.final ] [ -L runlevel ] [ -e envdir ] [ -r run-image ] [ -S scandir ] [ -l loggerservice ] [ -F controlfifo ] [ -X scanner ] [ -g gracems ] [ -x exitservice ] [ -p path ] [ -m umask ] [ -s envdumpdir ] [ -D initdefault ] [ -W fd ] [ -v verb ] [ args... ]"},
 		{Name: "init-maker", Aliases: []string{"s6-linux-init-maker"}, Dir: "sbin", Main: initMakerMain,
-			Usage: "[ -c basedir ] [ -b binary ] [ -1 ] [ -t 0-3 ] [ -G getty ] [ -p path ] [ -m umask ] [ -q gracems ] [ -D initdefault ] [ -n | -N ] [ -C ] [ -B ] [ -e VAR=VAL ]... [ -x exitservice ] [ -X scanner ] [ -l rundir ] [ -W fd ] [ -V verb ] dir"},
+			Usage: "[ -c basedir ] [ -b binary ] [ -1 ] [ -t 0-3 ] [ -G getty ] [ -p path ] [ -m umask ] [ -q gracems ] [ -D initdefault ] [ -n | -N ] [ -C ] [ -B ] [ -e VAR=VAL ]... [ -x exitservice ] [ -X scanner ] [ -l rundir ] [ -r s6-rc-compiled ] [ -W fd ] [ -V verb ] dir"},
 		{Name: "shutdown", Aliases: []string{"s6-linux-init-shutdown"}, Dir: "sbin", Main: shutdownMain,
 			Usage: "[ -h [ -H | -P ] | -p | -r | -k ] [ -f | -F ] [ -a ] [ -i ] [ -t sec ] time [ message ] | -c"},
 		{Name: "halt", Aliases: []string{"s6-linux-init-halt"}, Dir: "sbin", Main: haltMain, Usage: "[ -n ] [ -f ] [ -d | -w ] [ -W ]"},

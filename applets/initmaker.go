@@ -9,7 +9,7 @@ import (
 // initMakerMain is s6-linux-init-maker: write a complete init tree (the
 // policy) for init to use.
 func initMakerMain(c *Ctx) int {
-	opts, rest, code, ok := c.Getopt("V:c:b:1t:G:p:m:q:D:nNCBe:x:X:l:W:")
+	opts, rest, code, ok := c.Getopt("V:c:b:1t:G:p:m:q:D:nNCBe:x:X:l:W:r:")
 	if !ok {
 		return code
 	}
@@ -59,6 +59,8 @@ func initMakerMain(c *Ctx) int {
 			mc.Scanner = o.Value
 		case 'l':
 			mc.RunDir = o.Value
+		case 'r':
+			mc.RCDatabase = o.Value
 		case 'W':
 			mc.ReadyFd, good = num(10, 1<<20)
 			good = good && mc.ReadyFd >= 3

@@ -8,16 +8,17 @@ import (
 	"s6box/linuxinit"
 )
 
-// shutdownMain is s6-linux-init-shutdown: LSB-style scheduled shutdown.
+// shutdownMain is s6-linux-init-shutdown: LSB-style scheduled shutdown. The
+// control fifo is $S6BOX_INIT_CONTROL or /run/init-control (-F is the LSB
+// "force fsck" flag, accepted and ignored).
 func shutdownMain(c *Ctx) int {
-	opts, rest, code, ok := c.Getopt("hHPprkfFaict:F:")
+	opts, rest, code, ok := c.Getopt("hHPprkfFaict:")
 	if !ok {
 		return code
 	}
 	var action byte = linuxinit.ActSingle
 	halt, hOpt, pOpt, warnOnly, cancel := false, false, false, false, false
 	grace := uint32(0)
-	fifo := ""
 	for _, o := range opts {
 		switch o.Letter {
 		case 'h':
@@ -44,8 +45,6 @@ func shutdownMain(c *Ctx) int {
 				n = 300
 			}
 			grace = uint32(n * 1000)
-		case 'F':
-			fifo = o.Value
 		}
 	}
 	if (hOpt || pOpt) && !halt {
@@ -57,7 +56,7 @@ func shutdownMain(c *Ctx) int {
 			action = linuxinit.ActPoweroff
 		}
 	}
-	path := linuxinit.ControlPath(fifo)
+	path := linuxinit.ControlPath("")
 	if cancel {
 		if err := linuxinit.Send(path, linuxinit.Message{Action: linuxinit.ActCancel}); err != nil {
 			return c.Fatal(ExitSystem, "%v", err)

@@ -26,6 +26,7 @@ type MakerConfig struct {
 	NoLogger    bool
 	RunDir      string
 	ExitService string
+	RCDatabase  string // -r: compiled s6-rc database; rc.* call s6-rc
 	Scanner     string
 	Env         []string // VAR=VAL, VAR= or VAR
 	ReadyFd     int
@@ -112,11 +113,16 @@ func Make(dir string, c MakerConfig) (err error) {
 	if err := w("scripts/rc.init", rcInitSkel(c), 0o755); err != nil {
 		return err
 	}
-	if err := w("scripts/rc.shutdown", rcShutdownSkel, 0o755); err != nil {
+	shut, rl := rcShutdownSkel, runlevelSkel
+	if c.RCDatabase != "" {
+		shut = strings.Replace(shut, "exit 0\n", "exec s6-rc -v2 -bDa change\n", 1)
+		rl = strings.Replace(rl, "exit 0\n", "exec s6-rc -v2 -up change \"$1\"\n", 1)
+	}
+	if err := w("scripts/rc.shutdown", shut, 0o755); err != nil {
 		return err
 	}
 	if !c.Container {
-		if err := w("scripts/runlevel", runlevelSkel, 0o755); err != nil {
+		if err := w("scripts/runlevel", rl, 0o755); err != nil {
 			return err
 		}
 	}
@@ -197,6 +203,17 @@ rc=0
 "$@" || rc=$?
 echo "$rc" > ` + filepath.Join(c.RunDir, "s6-linux-init-container-results/exitcode") + `
 exec ` + c.BaseDir + `/bin/halt
+`
+	}
+	if c.RCDatabase != "" {
+		return `#!/bin/sh
+# rc.init: run by init once the catch-all logger is up, as
+#   rc.init RUNLEVEL KERNEL-ARGS...
+# Starts s6-rc on the compiled database and brings up the runlevel's bundle.
+rl="$1"
+shift
+s6-rc-init -c ` + Quote(c.RCDatabase) + ` ` + filepath.Join(c.RunDir, "service") + `
+exec ` + c.BaseDir + `/scripts/runlevel "$rl"
 `
 	}
 	return `#!/bin/sh

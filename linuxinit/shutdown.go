@@ -20,6 +20,7 @@ import (
 func (s *initState) finish(action byte) int {
 	cfg := s.cfg
 	s.servicesDown()
+	s.drainLogger(5 * time.Second)
 	if !cfg.Container {
 		unix.Sync()
 		s.info("sending all processes the TERM signal...")
@@ -101,6 +102,25 @@ func (s *initState) servicesDown() {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+}
+
+// drainLogger waits (at most d) until the catch-all logger has read
+// everything in its fifo, so the last lines of the stopped services and of
+// rc.shutdown are logged before the logger gets its TERM. pid 1's own
+// reading end shows how much is still unread.
+func (s *initState) drainLogger(d time.Duration) {
+	if s.logR == nil {
+		return
+	}
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		n, err := unix.IoctlGetInt(int(s.logR.Fd()), unix.TIOCINQ) // FIONREAD
+		if err != nil || n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.warn("the catch-all logger did not read its fifo empty")
 }
 
 // waitNoChildren waits until pid 1 has no child left, alive or zombie. Every

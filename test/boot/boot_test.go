@@ -199,16 +199,18 @@ func TestExitCodeService(t *testing.T) {
 }
 
 // rc.init runs the container command; its exit code becomes the container's;
-// runlevel words are not interpreted in a container.
+// runlevel words are not interpreted in a container; the envdir applies.
 func TestContainerCommand(t *testing.T) {
 	needUnshare(t)
-	tr := makeTree(t, nil, nil)
-	r, _ := runInit(t, tr, 60*time.Second, "sh", "-c", `echo "args: $0 $*"; exit 42`, "3", "x y")
+	tr := makeTree(t, []string{"-e", "GREETING=hello world", "-e", "HOME"}, nil)
+	r, _ := runInit(t, tr, 60*time.Second, "sh", "-c", `echo "args: $0 $*; env: $GREETING; home: ${HOME-unset}"; exit 42`, "3", "x y")
 	if r.Code != 42 {
 		t.Fatalf("exit code %d, want 42\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
 	}
-	if log := readLog(t, tr); !strings.Contains(log, "args: 3 x y") {
-		t.Fatalf("command output or arguments wrong:\n%s", log)
+	// The environment is rebuilt: PATH plus the envdir (HOME, an empty
+	// file, is unset even though unshare's caller has it).
+	if log := readLog(t, tr); !strings.Contains(log, "args: 3 x y; env: hello world; home: unset") {
+		t.Fatalf("command output, arguments or environment wrong:\n%s", log)
 	}
 }
 
@@ -305,5 +307,143 @@ func TestInitNotPid1IsTelinit(t *testing.T) {
 	n, _ := f.Read(buf)
 	if got := buf[:n]; len(got) != 3+17 || string(got[:3]) != "l\x013" || got[3] != 'p' {
 		t.Fatalf("control bytes %q", got)
+	}
+}
+
+// The initramfs applet: same inputs, same bytes; the cpio tool reads it;
+// errors name what is wrong.
+func TestInitramfsApplet(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	if r := harness.Run(t, "init-maker", "-1", "-b", "/bin/s6box", tree); r.Code != 0 {
+		t.Fatalf("init-maker: %s", r.Stderr)
+	}
+	a, b := filepath.Join(dir, "a.gz"), filepath.Join(dir, "b.gz")
+	for _, out := range []string{a, b} {
+		if r := harness.Run(t, "initramfs", "-o", out, "-t", tree); r.Code != 0 {
+			t.Fatalf("initramfs: %d %s", r.Code, r.Stderr)
+		}
+	}
+	ba, _ := os.ReadFile(a)
+	bb, _ := os.ReadFile(b)
+	if len(ba) == 0 || string(ba) != string(bb) {
+		t.Fatal("two builds of the same input differ")
+	}
+	if cpio, err := exec.LookPath("cpio"); err == nil {
+		out, err := exec.Command("sh", "-c", "gzip -dc "+a+" | "+cpio+" -t --quiet").Output()
+		if err != nil {
+			t.Fatalf("cpio -t: %v", err)
+		}
+		list := "\n" + string(out)
+		for _, want := range []string{"\ninit\n", "\nbin/s6box\n", "\nsbin/poweroff\n", "\nbin/svscan\n",
+			"\netc/s6-linux-init/current/run-image/service/s6-svscan-log/fifo\n"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("image lacks %q", strings.TrimSpace(want))
+			}
+		}
+	}
+	if r := harness.Run(t, "initramfs", "-o", a, "-O", filepath.Join(dir, "missing")); r.Code != 111 || !strings.Contains(r.Stderr, "missing") {
+		t.Fatalf("missing overlay: %d %q", r.Code, r.Stderr)
+	}
+	if r := harness.Run(t, "initramfs"); r.Code != 100 {
+		t.Fatalf("no -o: %d", r.Code)
+	}
+}
+
+// -W 3: init waits for EOF on fd 3 (Docker-style) before doing anything.
+func TestReadinessFd(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, []string{"-W", "3"}, nil)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := harness.Command(t, "unshare", "--pid", "--fork", "--mount-proc", "--", filepath.Join(tr.dir, "bin/init"),
+		"sh", "-c", "echo command ran; exit 4")
+	cmd.ExtraFiles = []*os.File{r}
+	p := harness.Start(t, cmd)
+	r.Close()
+	time.Sleep(500 * time.Millisecond)
+	if _, err := os.Stat(tr.run); err == nil {
+		t.Fatal("init prepared its run directory before fd 3 was closed")
+	}
+	w.Close()
+	code, ok := p.Wait(60 * time.Second)
+	if !ok || code != 4 {
+		t.Fatalf("ok=%v code=%d\n%s", ok, code, p.Stderr.String())
+	}
+	if !strings.Contains(readLog(t, tr), "command ran") {
+		t.Fatal("command did not run after fd 3 closed")
+	}
+}
+
+// pid 1 restarts a scanner that dies; the services end up running exactly
+// once (the scanner's job is not to duplicate them).
+func TestScannerRestarted(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, nil, map[string]string{"svc": "#!/bin/sh\necho svc up\nexec sleep 1001\n"})
+	cmd := harness.Command(t, "unshare", "--pid", "--fork", "--mount-proc", "--", filepath.Join(tr.dir, "bin/init"))
+	p := harness.Start(t, cmd)
+	harness.Eventually(t, 30*time.Second, "svc up", func() bool {
+		b, _ := os.ReadFile(filepath.Join(tr.run, "uncaught-logs/current"))
+		return strings.Contains(string(b), "svc up")
+	})
+	find := func(comm string) []int {
+		var pids []int
+		procs := readProcs()
+		for pid, pr := range procs {
+			if pr.comm == comm && descends(procs, pid, p.Pid()) {
+				pids = append(pids, pid)
+			}
+		}
+		return pids
+	}
+	scanners := find("s6box")
+	var scanner int
+	for _, pid := range scanners {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), "svscan\x00") {
+			scanner = pid
+		}
+	}
+	if scanner == 0 {
+		t.Fatal("scanner not found")
+	}
+	syscall.Kill(scanner, syscall.SIGKILL)
+	harness.Eventually(t, 30*time.Second, "a new scanner", func() bool {
+		for _, pid := range find("s6box") {
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); pid != scanner && strings.HasPrefix(string(b), "svscan\x00") {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(2 * time.Second) // let a duplicate appear if there is going to be one
+	if n := len(find("sleep")); n != 1 {
+		t.Fatalf("%d copies of the service after the scanner restart, want 1", n)
+	}
+	nsInit := 0
+	for pid, pr := range readProcs() {
+		if pr.ppid == p.Pid() {
+			nsInit = pid
+		}
+	}
+	syscall.Kill(nsInit, syscall.SIGTERM)
+	if _, ok := p.Wait(60 * time.Second); !ok {
+		t.Fatal("no halt after SIGTERM")
+	}
+}
+
+// reboot in a container: the kernel turns reboot(2) into SIGHUP for the
+// namespace's init (which util-linux unshare passes on).
+func TestRebootIsSighup(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, nil, nil)
+	_, p := runInit(t, tr, 60*time.Second, "sh", "-c", "reboot; sleep 100")
+	ws, ok := p.Cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !(ws.Signaled() && ws.Signal() == syscall.SIGHUP || ws.ExitStatus() == 128+int(syscall.SIGHUP)) {
+		t.Fatalf("status %v, want SIGHUP", p.Cmd.ProcessState)
+	}
+	if b, _ := os.ReadFile(filepath.Join(tr.run, "s6-linux-init-container-results/haltcode")); string(b) != "r\n" {
+		t.Fatalf("haltcode %q", b)
 	}
 }
