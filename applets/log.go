@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/memtrim"
 	"s6box/logger"
 	"s6box/logger/script"
 )
@@ -76,6 +77,10 @@ func logMain(c *Ctx) int {
 	um := syscall.Umask(0)
 	syscall.Umask(um)
 	cfg.Perm = os.FileMode(0o666 &^ um)
+	// A logger lives as long as its service: once started, give back what
+	// only start-up needed (see core/memtrim).
+	trim := time.AfterFunc(settleDelay, func() { memtrim.Release() })
+	defer trim.Stop()
 	if err := logger.Run(cfg); err != nil {
 		var ee *logger.ExitError
 		if errors.As(err, &ee) {

@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"s6box/core/memtrim"
 	"s6box/core/reaper"
 	"s6box/core/supervisor"
 )
@@ -57,6 +59,8 @@ func superviseMain(c *Ctx) int {
 		}
 		return c.Fatal(ExitSystem, "%v", err)
 	}
+	trim := time.AfterFunc(settleDelay, func() { memtrim.Release() })
+	defer trim.Stop()
 	for {
 		select {
 		case sig := <-sigs:

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"s6box/core/memtrim"
 	"s6box/core/reaper"
 	"s6box/core/scanner"
 )
@@ -95,6 +96,10 @@ func fcntlGetfd(fd int) (int, error) {
 	return int(r), nil
 }
 
+// settleDelay is how long after start-up a long-lived applet releases the
+// memory it only needed to start (see core/memtrim).
+const settleDelay = 2 * time.Second
+
 func svscanMain(c *Ctx) int {
 	o, code, ok := parseSvscan(c)
 	if !ok {
@@ -129,6 +134,9 @@ func svscanMain(c *Ctx) int {
 	if ph, ok := o.cfg.Host.(*scanner.ProcessHost); ok {
 		ph.Cwd, _ = os.Getwd()
 	}
+	// Once the first scan has settled, give back the start-up-only pages of
+	// the binary and heap: most of the scanner's fixed memory cost.
+	time.AfterFunc(settleDelay, func() { memtrim.Release() })
 	s.Run()
 	return svscanFinish(c)
 }

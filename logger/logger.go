@@ -81,6 +81,12 @@ func (l *logger) warn(format string, a ...any) {
 	}
 }
 
+func (l *logger) info(format string, a ...any) {
+	if l.cfg.Verbosity >= 2 {
+		fmt.Fprintf(l.cfg.Stderr, "%s: info: %s\n", l.cfg.Prog, fmt.Sprintf(format, a...))
+	}
+}
+
 // interrupt makes a blocking read return at once.
 func (l *logger) interrupt() {
 	if l.canPoll {
@@ -132,6 +138,11 @@ func Run(cfg Config) error {
 	}
 	signal.Notify(sigRaw, sigList...)
 	defer signal.Stop(sigRaw)
+	// A closed stdout must give EPIPE (and disable "1"), not kill us; a
+	// caught signal, unlike an ignored one, is reset for processors.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	// Non-blocking stdin goes through the poller, so reads can be interrupted.
 	if err := unix.SetNonblock(cfg.Stdin, true); err != nil {
 		l.warn("unable to set stdin non-blocking: %v", err)
@@ -253,10 +264,15 @@ func (l *logger) pending() bool {
 func (l *logger) loop() {
 	buf := make([]byte, readSize)
 	have := 0 // buf[:have] is an unterminated partial line
-	stopping := false
+	stopping, told := false, false
 	var stopBy time.Time
 	for {
 		now := time.Now()
+		if l.events(false, time.Time{}) && !stopping {
+			stopping = true
+			stopBy = now.Add(l.cfg.StopWait)
+		}
+		l.flush(now)
 		next := l.nextDeadline(now)
 		if l.canPoll {
 			dl := next
@@ -264,15 +280,19 @@ func (l *logger) loop() {
 				dl = stopBy
 			}
 			l.in.SetReadDeadline(dl)
+			// An event that came before the deadline was set must be seen
+			// now; one that comes later interrupts the read.
+			if len(l.sigs) > 0 || len(l.wake) > 0 {
+				continue
+			}
 		}
-		if l.events(false, time.Time{}) && !stopping {
-			stopping = true
-			stopBy = now.Add(l.cfg.StopWait)
-		}
-		l.flush(now)
 		if stopping {
 			if have == 0 {
 				return
+			}
+			if !told {
+				told = true
+				l.info("stop requested: reading the rest of a partial line")
 			}
 			if l.cfg.StopWait > 0 && !now.Before(stopBy) {
 				l.line(buf[:have])

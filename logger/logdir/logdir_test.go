@@ -1,0 +1,114 @@
+package logdir
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"s6box/logger/script"
+)
+
+func testEnv(t *testing.T) *Env {
+	return &Env{Perm: 0o644, Warn: func(f string, a ...any) { t.Logf("warn: "+f, a...) }, Wake: func() {}, Shell: "/bin/sh", Now: time.Now}
+}
+
+func cfg(dir string) script.Logdir {
+	return script.Logdir{Dir: dir, Archives: 3, MaxSize: 4096, Tolerance: 0, Cooldown: time.Second}
+}
+
+func archives(t *testing.T, dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		if IsArchiveName(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRotationAtLineBoundaryAndPrune(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ld")
+	d, err := Open(cfg(dir), testEnv(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(strings.Repeat("a", 99) + "\n")
+	for i := 0; i < 500; i++ { // 50000 bytes: 12 rotations of 4100 bytes
+		d.Append(line)
+		if i%37 == 0 {
+			d.Flush(time.Now())
+		}
+	}
+	d.Flush(time.Now())
+	if d.Busy() {
+		t.Fatal("still busy after flush")
+	}
+	as := archives(t, dir)
+	if len(as) != 3 {
+		t.Fatalf("pruned to %d archives, want 3: %v", len(as), as)
+	}
+	for _, a := range as {
+		st, _ := os.Stat(filepath.Join(dir, a))
+		if st.Size() != 4100 || st.Mode().Perm() != 0o744 || !strings.HasSuffix(a, ".s") {
+			t.Errorf("%s: size %d mode %v", a, st.Size(), st.Mode())
+		}
+	}
+	if err := d.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(filepath.Join(dir, Current))
+	if st.Mode().Perm() != 0o744 || st.Size() != 50000%4100 {
+		t.Fatalf("current: %v %d", st.Mode(), st.Size())
+	}
+}
+
+func TestLockedLogdirRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ld")
+	d, err := Open(cfg(dir), testEnv(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := Open(cfg(dir), testEnv(t)); err == nil || !strings.Contains(err.Error(), "busy") {
+		t.Fatalf("second open: %v", err)
+	}
+}
+
+func TestRequestRotation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ld")
+	c := cfg(dir)
+	c.MaxSize = 1 << 20
+	d, err := Open(c, testEnv(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.RequestRotation() // empty: nothing to do
+	d.Flush(time.Now())
+	if len(archives(t, dir)) != 0 {
+		t.Fatal("empty current rotated")
+	}
+	d.Append([]byte("x\n"))
+	d.RequestRotation()
+	d.Flush(time.Now())
+	if as := archives(t, dir); len(as) != 1 {
+		t.Fatalf("archives %v", as)
+	}
+	d.Close()
+}
+
+func TestIsArchiveName(t *testing.T) {
+	for n, want := range map[string]bool{
+		"@400000006b03fdb6036d6b5b.s": true, "@400000006b03fdb6036d6b5b.u": true,
+		"@400000006b03fdb6036d6b5b.x": false, "@400000006b03fdb6036d6b5B.s": false,
+		"current": false, "@400000006b03fdb6036d6b5.s": false,
+	} {
+		if IsArchiveName(n) != want {
+			t.Errorf("%s", n)
+		}
+	}
+}
