@@ -447,3 +447,16 @@ func TestRebootIsSighup(t *testing.T) {
 		t.Fatalf("haltcode %q", b)
 	}
 }
+
+// -B: no catch-all logger; output goes straight to the container's stdout.
+func TestNoLogger(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, []string{"-B"}, nil)
+	r, _ := runInit(t, tr, 60*time.Second, "sh", "-c", "echo direct output; exit 6")
+	if r.Code != 6 || !strings.Contains(r.Stdout, "direct output") {
+		t.Fatalf("code %d stdout %q stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(tr.run, "uncaught-logs")); err == nil {
+		t.Fatal("uncaught-logs exists with -B")
+	}
+}
