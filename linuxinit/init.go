@@ -314,11 +314,19 @@ func (s *initState) openLogger() {
 	s.logR, s.logW = r, w
 }
 
-func (s *initState) outFd() uintptr {
+// outFds are the stdout and stderr of everything pid 1 starts: the
+// catch-all fifo, or with -B pid 1's own stdout and stderr.
+func (s *initState) outFds() (uintptr, uintptr) {
 	if s.logW != nil {
-		return s.logW.Fd()
+		return s.logW.Fd(), s.logW.Fd()
 	}
-	return 2
+	return 1, 2
+}
+
+// files is a child's fd table: stdin, then outFds.
+func (s *initState) files(stdin uintptr) []uintptr {
+	o, e := s.outFds()
+	return []uintptr{stdin, o, e}
 }
 
 func (s *initState) nullFd() uintptr {
@@ -339,7 +347,7 @@ func (s *initState) startScanner() error {
 	argv := s.cfg.Scanner
 	pid, ch, err := s.r.StartProcess(s.resolve(argv[0]), argv, &syscall.ProcAttr{
 		Env:   s.env,
-		Files: []uintptr{s.nullFd(), s.outFd(), s.outFd()},
+		Files: s.files(s.nullFd()),
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {
@@ -374,7 +382,7 @@ func (s *initState) startRCInit(done chan<- reaper.Exit) {
 	argv := append([]string{s.cfg.RCInit, rl}, s.cfg.Args...)
 	_, ch, err := s.r.StartProcess(s.cfg.RCInit, argv, &syscall.ProcAttr{
 		Env:   s.env,
-		Files: []uintptr{0, s.outFd(), s.outFd()},
+		Files: s.files(0),
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {
@@ -563,7 +571,7 @@ func (s *initState) runWait(path string, args []string, mustExist bool) {
 	}
 	_, ch, err := s.r.StartProcess(path, append([]string{path}, args...), &syscall.ProcAttr{
 		Env:   s.env,
-		Files: []uintptr{s.nullFd(), s.outFd(), s.outFd()},
+		Files: s.files(s.nullFd()),
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {
