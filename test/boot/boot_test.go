@@ -53,8 +53,9 @@ func makeTree(t *testing.T, extra []string, services map[string]string) tree {
 }
 
 // zombieWatch samples /proc every 20 ms for zombies among the descendants
-// of root. A zombie seen in two consecutive samples (same pid) was left
-// unreaped; a single sighting is a process caught between exit and reap.
+// of root. A zombie that stays for 500 ms was left unreaped; a shorter
+// sighting is a process caught between its exit and its reaping (the
+// machine may be loaded).
 type zombieWatch struct {
 	mu     sync.Mutex
 	stuck  []string
@@ -67,21 +68,28 @@ func watchZombies(root int) *zombieWatch {
 	z := &zombieWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(z.done)
-		prev := map[int]bool{}
+		first := map[int]time.Time{}
+		reported := map[int]bool{}
 		for {
 			select {
 			case <-z.stop:
 				return
 			case <-time.After(20 * time.Millisecond):
 			}
-			cur := map[int]bool{}
+			now := time.Now()
+			cur := map[int]time.Time{}
 			procs := readProcs()
 			for pid, p := range procs {
 				if p.state != 'Z' || !descends(procs, pid, root) {
 					continue
 				}
-				cur[pid] = true
-				if prev[pid] {
+				since, ok := first[pid]
+				if !ok {
+					since = now
+				}
+				cur[pid] = since
+				if now.Sub(since) >= 500*time.Millisecond && !reported[pid] {
+					reported[pid] = true
 					z.mu.Lock()
 					z.stuck = append(z.stuck, fmt.Sprintf("pid %d (%s) ppid %d", pid, p.comm, p.ppid))
 					z.mu.Unlock()
@@ -90,7 +98,7 @@ func watchZombies(root int) *zombieWatch {
 			z.mu.Lock()
 			z.sample++
 			z.mu.Unlock()
-			prev = cur
+			first = cur
 		}
 	}()
 	return z
