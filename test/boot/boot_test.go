@@ -261,7 +261,10 @@ sleep 100`, tr.run)
 // SIGTERM to the container's init is an orderly halt.
 func TestSigtermHalts(t *testing.T) {
 	needUnshare(t)
-	tr := makeTree(t, nil, map[string]string{"svc": "#!/bin/sh\necho svc up\nexec sleep 1000\n"})
+	// orphans: its children outlive their parent shell, are reparented to
+	// pid 1 and must be reaped there (the zombie watch checks).
+	tr := makeTree(t, nil, map[string]string{"svc": "#!/bin/sh\necho svc up\nexec sleep 1000\n",
+		"orphans": "#!/bin/sh\nsh -c 'sleep 0.2 & sleep 0.3 &'\nexec sleep 1000\n"})
 	cmd := harness.Command(t, "unshare", "--pid", "--fork", "--mount-proc", "--", filepath.Join(tr.dir, "bin/init"))
 	p := harness.Start(t, cmd)
 	z := watchZombies(p.Pid())
@@ -279,6 +282,7 @@ func TestSigtermHalts(t *testing.T) {
 	if nsInit == 0 {
 		t.Fatal("namespace init not found")
 	}
+	time.Sleep(time.Second) // the orphans exit meanwhile: the watch must see no lasting zombie
 	syscall.Kill(nsInit, syscall.SIGTERM)
 	code, ok := p.Wait(60 * time.Second)
 	z.finish(t)
