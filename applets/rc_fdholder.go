@@ -5,7 +5,7 @@ import (
 
 	"s6box/rcdb/compile"
 	"s6box/rcdb/fdholder"
-	"s6box/rcdb/runner"
+	"s6box/rcdb/usock"
 )
 
 // rcFdholderMain is the run program of the s6rc-fdholder longrun: it holds
@@ -20,7 +20,7 @@ func rcFdholderMain(c *Ctx) int {
 	if err != nil {
 		return c.Fatal(ExitSystem, "%v", err)
 	}
-	ln, err := runner.Listen("s")
+	ln, err := usock.Listen("s")
 	if err != nil {
 		return c.Fatal(ExitSystem, "unable to listen on s: %v", err)
 	}

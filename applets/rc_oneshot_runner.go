@@ -5,6 +5,7 @@ import (
 
 	"s6box/core/reaper"
 	"s6box/rcdb/runner"
+	"s6box/rcdb/usock"
 )
 
 // rcOneshotRunnerMain is the run program of the s6rc-oneshot-runner longrun
@@ -12,7 +13,7 @@ import (
 // serves the socket "s" in the current directory, signals readiness on fd 3
 // and runs oneshots for rc.
 func rcOneshotRunnerMain(c *Ctx) int {
-	ln, err := runner.Listen("s")
+	ln, err := usock.Listen("s")
 	if err != nil {
 		return c.Fatal(ExitSystem, "unable to listen on s: %v", err)
 	}

@@ -5,8 +5,10 @@
 // On-disk layout of a compiled database directory:
 //
 //	lock          empty; readers take a shared fcntl lock on it
-//	db            "s6box-rcdb 1\n" "sha256 <64 hex>\n" then a JSON document;
-//	              the checksum covers the JSON bytes
+//	db            "s6box-rcdb 2\n" "crc64 <16 hex>\n" then a JSON document;
+//	              the checksum (CRC-64, ECMA polynomial) covers the JSON
+//	              bytes: it catches corruption, it is no defence against
+//	              deliberate tampering (whoever can write db can fix it up)
 //	servicedirs/  one s6 service directory per longrun (internal ones too)
 //	scripts/      oneshot scripts that start with "#!" (our extension),
 //	              kept verbatim and run as executables
@@ -17,16 +19,16 @@ package rcdb
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/crc64"
 	"os"
 	"path/filepath"
 )
 
 // FormatVersion is the version of the db file; a reader refuses others.
-const FormatVersion = 1
+// Version 1 had a SHA-256 checksum, version 2 a CRC-64.
+const FormatVersion = 2
 
 const magic = "s6box-rcdb"
 
@@ -134,11 +136,16 @@ func (d *DB) Encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %d\nsha256 %s\n", magic, FormatVersion, hex.EncodeToString(sum[:]))
+	fmt.Fprintf(&b, "%s %d\n%s\n", magic, FormatVersion, Checksum(body))
 	b.Write(body)
 	return b.Bytes(), nil
+}
+
+// Checksum is the db file's checksum line (without its newline) for body:
+// "crc64 " and the CRC-64/ECMA of body as 16 lowercase hex digits.
+func Checksum(body []byte) string {
+	return fmt.Sprintf("crc64 %016x", crc64.Checksum(body, crc64.MakeTable(crc64.ECMA)))
 }
 
 // Decode parses and validates a db file's bytes; what names the file in
@@ -155,11 +162,10 @@ func Decode(b []byte, what string) (*DB, error) {
 		return nil, bad("format %q, this program reads version %d", line1[len(magic)+1:], FormatVersion)
 	}
 	line2, body, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok || !bytes.HasPrefix(line2, []byte("sha256 ")) {
+	if !ok || !bytes.HasPrefix(line2, []byte("crc64 ")) {
 		return nil, bad("missing checksum")
 	}
-	sum := sha256.Sum256(body)
-	if string(line2[7:]) != hex.EncodeToString(sum[:]) {
+	if string(line2) != Checksum(body) {
 		return nil, bad("checksum mismatch (the file is corrupt)")
 	}
 	var d DB

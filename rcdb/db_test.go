@@ -1,8 +1,9 @@
 package rcdb
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"bytes"
+	"fmt"
+	"hash/crc64"
 	"strings"
 	"testing"
 )
@@ -46,7 +47,7 @@ func TestEncodeDecode(t *testing.T) {
 			t.Errorf("%s: accepted (%v)", name, err)
 		}
 	}
-	for _, s := range []string{"", "s6box-rcdb 2\nsha256 00\n{}", "s6box-rcdb 1\n", "other\n"} {
+	for _, s := range []string{"", "s6box-rcdb 1\nsha256 00\n{}", "s6box-rcdb 2\n", "s6box-rcdb 2\nsha256 00\n{}", "other\n"} {
 		if _, err := Decode([]byte(s), "x"); err == nil || !strings.Contains(err.Error(), "invalid service database in x") {
 			t.Errorf("Decode(%q) = %v", s, err)
 		}
@@ -56,7 +57,7 @@ func TestEncodeDecode(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	b, _ := small().Encode()
 	f.Add(b)
-	f.Add([]byte("s6box-rcdb 1\nsha256 x\n{}"))
+	f.Add([]byte("s6box-rcdb 2\ncrc64 x\n{}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// accept the fuzzer's body under a valid header and checksum too
 		if db, err := Decode(b, "f"); err == nil {
@@ -65,9 +66,7 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		body := b
-		hdr := []byte("s6box-rcdb 1\nsha256 ")
-		sum := sha(body)
-		full := append(append(append(hdr, sum...), '\n'), body...)
+		full := append([]byte("s6box-rcdb 2\n"+Checksum(body)+"\n"), body...)
 		if db, err := Decode(full, "f"); err == nil {
 			for i := range db.Atoms {
 				db.Resolve(db.Atoms[i].Name)
@@ -76,7 +75,37 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func sha(b []byte) []byte {
-	h := sha256.Sum256(b)
-	return []byte(hex.EncodeToString(h[:]))
+// The checksum line is CRC-64/ECMA over the JSON body, computed here
+// independently of Encode; a damaged body or checksum is refused.
+func TestChecksum(t *testing.T) {
+	b, _ := small().Encode()
+	hdr, rest, _ := bytes.Cut(b, []byte("\n"))
+	sumLine, body, _ := bytes.Cut(rest, []byte("\n"))
+	if string(hdr) != "s6box-rcdb 2" {
+		t.Errorf("header %q", hdr)
+	}
+	want := crc64.Checksum(body, crc64.MakeTable(crc64.ECMA))
+	var got uint64
+	if n, err := fmt.Sscanf(string(sumLine), "crc64 %016x", &got); n != 1 || err != nil || got != want || len(sumLine) != 6+16 {
+		t.Errorf("checksum line %q, want crc64 %016x", sumLine, want)
+	}
+	// the standard check value of CRC-64/XZ (the ECMA polynomial, reflected)
+	if c := Checksum([]byte("123456789")); c != "crc64 995dc9bbdf1939fa" {
+		t.Errorf("Checksum(123456789) = %s", c)
+	}
+	flip := func(i int) []byte {
+		c := append([]byte{}, b...)
+		c[i] ^= 0x20
+		return c
+	}
+	for name, damaged := range map[string][]byte{
+		"body":      flip(len(b) - 3),
+		"checksum":  flip(len(hdr) + 1 + 6 + 3),
+		"truncated": b[:len(b)-1],
+	} {
+		_, err := Decode(damaged, "some/db")
+		if err == nil || err.(*Error).Code != 4 || err.Error() != "invalid service database in some/db: checksum mismatch (the file is corrupt)" {
+			t.Errorf("%s damaged: %v", name, err)
+		}
+	}
 }

@@ -18,6 +18,9 @@ import (
 // ErrTimeout is returned by Wait when the deadline passes.
 var ErrTimeout = errors.New("timed out")
 
+// ErrAborted is returned by WaitAbort when its abort channel is closed.
+var ErrAborted = errors.New("aborted")
+
 // Want is a wanted state: up or down, and whether readiness is required
 // (up and ready for -U/-R, down and ready, i.e. finish done, for -D).
 type Want struct {
@@ -159,6 +162,12 @@ func (w *Watcher) start() {
 // (see apply); they are forced into the wanted state. A zero deadline
 // waits forever; when it passes Wait returns ErrTimeout.
 func (w *Watcher) Wait(want Want, or bool, deadline time.Time) (failures int, err error) {
+	return w.WaitAbort(want, or, deadline, nil)
+}
+
+// WaitAbort is Wait that also gives up with ErrAborted when abort is closed
+// (a nil abort never fires).
+func (w *Watcher) WaitAbort(want Want, or bool, deadline time.Time, abort <-chan struct{}) (failures int, err error) {
 	if w.got(want, or) {
 		return 0, nil
 	}
@@ -176,6 +185,8 @@ func (w *Watcher) Wait(want Want, or bool, deadline time.Time) (failures int, er
 			select {
 			case <-timeout:
 				return failures, ErrTimeout
+			case <-abort:
+				return failures, ErrAborted
 			case c = <-w.events:
 			}
 			if c.err != nil {

@@ -10,14 +10,12 @@ package fdholder
 import (
 	"bufio"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 
-	"golang.org/x/sys/unix"
-
-	"s6box/rcdb/runner"
+	"s6box/rcdb/usock"
 )
 
 // Holder is the set of pipes.
@@ -77,9 +75,9 @@ func (h *Holder) rename(from, to string) error {
 }
 
 // Serve answers requests until ln fails.
-func (h *Holder) Serve(ln *net.UnixListener) error {
+func (h *Holder) Serve(ln *usock.Listener) error {
 	for {
-		c, err := ln.AcceptUnix()
+		c, err := ln.Accept()
 		if err != nil {
 			return err
 		}
@@ -87,7 +85,7 @@ func (h *Holder) Serve(ln *net.UnixListener) error {
 	}
 }
 
-func (h *Holder) handle(c *net.UnixConn) {
+func (h *Holder) handle(c *usock.Conn) {
 	defer c.Close()
 	sc := bufio.NewScanner(c)
 	for sc.Scan() {
@@ -105,7 +103,7 @@ func (h *Holder) handle(c *net.UnixConn) {
 			if verb == "w" {
 				f = p[1]
 			}
-			c.WriteMsgUnix([]byte("ok\n"), unix.UnixRights(int(f.Fd())), nil)
+			c.WriteMsg([]byte("ok\n"), int(f.Fd()))
 		case "add":
 			if err := h.add(name); err != nil {
 				fmt.Fprintf(c, "error %v\n", err)
@@ -130,7 +128,7 @@ func (h *Holder) handle(c *net.UnixConn) {
 
 // Retrieve asks the holder at sock for one end of name's pipe.
 func Retrieve(sock, end, name string) (*os.File, error) {
-	c, err := runner.Dial(sock)
+	c, err := usock.Dial(sock)
 	if err != nil {
 		return nil, fmt.Errorf("unable to connect to the fd holder at %s: %w", sock, err)
 	}
@@ -139,28 +137,24 @@ func Retrieve(sock, end, name string) (*os.File, error) {
 		return nil, err
 	}
 	buf := make([]byte, 256)
-	oob := make([]byte, unix.CmsgSpace(4))
-	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	n, fds, err := c.ReadMsg(buf, 1)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read from the fd holder: %w", err)
 	}
 	line := strings.TrimSpace(string(buf[:n]))
 	if line != "ok" {
+		closeAll(fds)
 		return nil, fmt.Errorf("fd holder: %s", line)
 	}
-	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
-	if err == nil && len(msgs) == 1 {
-		fds, err := unix.ParseUnixRights(&msgs[0])
-		if err == nil && len(fds) == 1 {
-			return os.NewFile(uintptr(fds[0]), "pipe:"+end+"-"+name), nil
-		}
+	if len(fds) == 1 {
+		return os.NewFile(uintptr(fds[0]), "pipe:"+end+"-"+name), nil
 	}
 	return nil, fmt.Errorf("fd holder sent no descriptor")
 }
 
 // Command sends "add NAME", "del NAME" or "mv OLD NEW" (name = "OLD NEW").
 func Command(sock, verb, name string) error {
-	c, err := runner.Dial(sock)
+	c, err := usock.Dial(sock)
 	if err != nil {
 		return err
 	}
@@ -174,4 +168,10 @@ func Command(sock, verb, name string) error {
 		return fmt.Errorf("fd holder: %s", strings.TrimSpace(line))
 	}
 	return nil
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		syscall.Close(fd)
+	}
 }

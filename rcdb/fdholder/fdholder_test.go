@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"s6box/rcdb/runner"
+	"s6box/rcdb/usock"
 )
 
 func TestPipesSurviveClients(t *testing.T) {
@@ -17,7 +17,7 @@ func TestPipesSurviveClients(t *testing.T) {
 	dir := t.TempDir()
 	wd, _ := os.Getwd()
 	os.Chdir(dir)
-	ln, err := runner.Listen("s")
+	ln, err := usock.Listen("s")
 	os.Chdir(wd)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ func TestResolveBootDB(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "compiled")
 	os.Mkdir(db, 0o755)
-	os.WriteFile(filepath.Join(db, "db"), []byte("s6box-rcdb 1\n"), 0o644)
+	os.WriteFile(filepath.Join(db, "db"), []byte("s6box-rcdb 2\n"), 0o644)
 	def := filepath.Join(db, "current")
 	if p, ok := ResolveBootDB(def, false); !ok || p != db {
 		t.Errorf("fallback: %q %v", p, ok)

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,6 +26,7 @@ import (
 
 	"s6box/core/reaper"
 	"s6box/rcdb"
+	"s6box/rcdb/usock"
 )
 
 // slotOf maps a verb to its script slot.
@@ -51,42 +51,30 @@ type Server struct {
 }
 
 // Serve accepts connections until ln fails.
-func (s *Server) Serve(ln *net.UnixListener) error {
+func (s *Server) Serve(ln *usock.Listener) error {
 	for {
-		c, err := ln.AcceptUnix()
+		c, err := ln.Accept()
 		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				continue
-			}
 			return err
 		}
 		go s.handle(c)
 	}
 }
 
-func (s *Server) reply(c *net.UnixConn, format string, a ...any) {
+func (s *Server) reply(c *usock.Conn, format string, a ...any) {
 	fmt.Fprintf(c, format+"\n", a...)
 }
 
-func (s *Server) handle(c *net.UnixConn) {
+func (s *Server) handle(c *usock.Conn) {
 	defer c.Close()
 	if !allowed(c) {
 		s.reply(c, "error permission denied")
 		return
 	}
 	buf := make([]byte, 256)
-	oob := make([]byte, unix.CmsgSpace(3*4))
-	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	n, fds, err := c.ReadMsg(buf, 4) // 4: so that too many is noticed
 	if err != nil {
 		return
-	}
-	var fds []int
-	if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
-		for _, m := range msgs {
-			if f, err := unix.ParseUnixRights(&m); err == nil {
-				fds = append(fds, f...)
-			}
-		}
 	}
 	defer func() {
 		for _, fd := range fds {
@@ -155,16 +143,9 @@ func (s *Server) handle(c *net.UnixConn) {
 	}
 }
 
-func allowed(c *net.UnixConn) bool {
-	raw, err := c.SyscallConn()
+func allowed(c *usock.Conn) bool {
+	cred, err := c.PeerCred()
 	if err != nil {
-		return false
-	}
-	var cred *unix.Ucred
-	raw.Control(func(fd uintptr) {
-		cred, err = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	})
-	if err != nil || cred == nil {
 		return false
 	}
 	return cred.Uid == 0 || int(cred.Uid) == os.Geteuid()
@@ -186,34 +167,6 @@ func lookPath(prog string, env []string) (string, error) {
 	return "", os.ErrNotExist
 }
 
-// Dial connects to a Unix socket, working around the 108-byte limit of
-// sun_path by going through /proc/self/fd when the path is long.
-func Dial(path string) (*net.UnixConn, error) {
-	if len(path) < 100 {
-		return net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	p := fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), filepath.Base(path))
-	return net.DialUnix("unix", nil, &net.UnixAddr{Name: p, Net: "unix"})
-}
-
-// Listen binds the socket at name (relative to the current directory),
-// replacing a stale one.
-func Listen(name string) (*net.UnixListener, error) {
-	os.Remove(name)
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: name, Net: "unix"})
-	if err != nil {
-		return nil, err
-	}
-	ln.SetUnlinkOnClose(false)
-	os.Chmod(name, 0o600)
-	return ln, nil
-}
-
 // Result of a client request.
 type Result struct {
 	Code   int // exit code; 111 on timeout or protocol failure
@@ -228,13 +181,13 @@ var ErrTimeout = errors.New("timed out waiting for the oneshot")
 // most timeout (0 = forever). On timeout the connection is closed, which
 // makes the runner SIGTERM the script.
 func Run(sock, verb string, idx int, stdio [3]*os.File, timeout time.Duration) Result {
-	c, err := Dial(sock)
+	c, err := usock.Dial(sock)
 	if err != nil {
 		return Result{Code: 111, Err: fmt.Errorf("unable to connect to %s: %w", sock, err)}
 	}
 	defer c.Close()
-	rights := unix.UnixRights(int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd()))
-	if _, _, err := c.WriteMsgUnix([]byte(fmt.Sprintf("%s %d\n", verb, idx)), rights, nil); err != nil {
+	req := []byte(fmt.Sprintf("%s %d\n", verb, idx))
+	if _, err := c.WriteMsg(req, int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())); err != nil {
 		return Result{Code: 111, Err: fmt.Errorf("unable to send to %s: %w", sock, err)}
 	}
 	if timeout > 0 {
@@ -242,7 +195,7 @@ func Run(sock, verb string, idx int, stdio [3]*os.File, timeout time.Duration) R
 	}
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil {
-		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return Result{Code: 111, Err: ErrTimeout}
 		}
 		return Result{Code: 111, Err: fmt.Errorf("unable to get exit status from %s: %w", sock, err)}

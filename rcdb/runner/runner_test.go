@@ -11,6 +11,7 @@ import (
 
 	"s6box/core/reaper"
 	"s6box/rcdb"
+	"s6box/rcdb/usock"
 )
 
 // One reaper per process (it owns wait4(-1)), shared by every test.
@@ -30,7 +31,7 @@ func setup(t *testing.T) (sock string) {
 	comp := filepath.Join(dir, "compiled")
 	os.MkdirAll(filepath.Join(comp, "scripts", "sh"), 0o755)
 	os.WriteFile(filepath.Join(comp, "scripts", "sh", "up"), []byte("#!/bin/sh\necho \"script $RC_NAME\"\nexit 3\n"), 0o755)
-	db := &rcdb.DB{Version: 1, NLong: 2, Atoms: []rcdb.Atom{
+	db := &rcdb.DB{Version: rcdb.FormatVersion, NLong: 2, Atoms: []rcdb.Atom{
 		{Name: rcdb.RunnerName, Type: rcdb.Longrun, Consumer: -1},
 		{Name: rcdb.FdholderName, Type: rcdb.Longrun, Consumer: -1},
 		{Name: "echo", Type: rcdb.Oneshot, Consumer: -1, Argv: [3][]string{nil, {"sh", "-c", "echo up $RC_NAME; echo err >&2"}, nil}},
@@ -41,7 +42,7 @@ func setup(t *testing.T) (sock string) {
 	os.WriteFile(filepath.Join(comp, "db"), b, 0o644)
 	wd, _ := os.Getwd()
 	os.Chdir(dir)
-	ln, err := Listen("s")
+	ln, err := usock.Listen("s")
 	os.Chdir(wd)
 	if err != nil {
 		t.Fatal(err)
@@ -103,36 +104,5 @@ func TestTimeoutTerminatesScript(t *testing.T) {
 			t.Fatal("script was not sent SIGTERM after the client gave up")
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func TestDialLongPath(t *testing.T) {
-	dir := t.TempDir()
-	for len(dir) < 120 {
-		dir = filepath.Join(dir, "a-rather-long-directory-name")
-	}
-	os.MkdirAll(dir, 0o755)
-	wd, _ := os.Getwd()
-	os.Chdir(dir)
-	ln, err := Listen("s")
-	os.Chdir(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		if c, err := ln.Accept(); err == nil {
-			c.Write([]byte("hi"))
-			c.Close()
-		}
-	}()
-	c, err := Dial(filepath.Join(dir, "s"))
-	if err != nil {
-		t.Fatalf("dial %d-byte path: %v", len(dir)+2, err)
-	}
-	b, _ := io.ReadAll(c)
-	c.Close()
-	if string(b) != "hi" {
-		t.Errorf("got %q", b)
 	}
 }

@@ -1,19 +1,17 @@
 // Package s6ctl drives one s6 supervisor through its on-disk interface
 // (supervise/control, supervise/status and the event fifodir), the way
 // `s6-svc -uwU` / `s6-svc -dwD` do, without spawning anything. It works with
-// real s6-supervise and with ours.
+// real s6-supervise and with ours. Sending is core/svc's, waiting is
+// core/svlisten's (subscribe, read the status, send, follow the events).
 package s6ctl
 
 import (
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
-	"s6box/core/ftrig"
-	"s6box/core/status"
+	"s6box/core/svc"
+	"s6box/core/svlisten"
 )
 
 // Outcome codes, chosen to match what s6-svc/s6-svlisten1 exit with so that
@@ -32,19 +30,9 @@ type Outcome struct {
 	Err    error
 }
 
-// Send writes control bytes to DIR/supervise/control.
+// Send writes control bytes to DIR/supervise/control (core/svc.Write).
 func Send(dir string, cmd string) error {
-	p := filepath.Join(dir, "supervise", "control")
-	f, err := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		if errors.Is(err, syscall.ENXIO) {
-			return fmt.Errorf("supervisor not listening on %s", dir)
-		}
-		return err
-	}
-	defer f.Close()
-	_, err = f.Write([]byte(cmd))
-	return err
+	return svc.Write(dir, []byte(cmd))
 }
 
 // Want is the condition to wait for.
@@ -57,25 +45,23 @@ const (
 	WantDown              // run is dead and finish has completed
 )
 
-func satisfied(w Want, s status.Status) bool {
-	switch w {
-	case WantUp:
-		return s.Up()
-	case WantReady:
-		return s.Up() && s.Ready
-	default:
-		return s.PID == 0 && !s.Finishing
-	}
+var wants = [...]svlisten.Want{
+	WantUp:    {Up: true},
+	WantReady: {Up: true, Ready: true},
+	WantDown:  {Up: false, Ready: true}, // down and ready: finish is done
 }
 
 // Change sends cmd ("u" or "d") to the supervisor of dir and waits until
-// want holds, timeout passes (0 = forever) or abort is closed.
+// want holds, timeout passes (0 = forever) or abort is closed. The
+// subscription comes first, so no transition can be missed. A permanent
+// failure (event O while waiting for up), or the supervisor exiting short
+// of the wanted state, is Permanent.
 func Change(dir, cmd string, want Want, timeout time.Duration, abort <-chan struct{}) Outcome {
-	ev, err := ftrig.Subscribe(filepath.Join(dir, "event"))
+	w, err := svlisten.Subscribe([]string{dir})
 	if err != nil {
 		return Outcome{Code: System, Err: err}
 	}
-	defer ev.Close()
+	defer w.Close()
 	if err := Send(dir, cmd); err != nil {
 		return Outcome{Code: System, Err: err}
 	}
@@ -83,38 +69,16 @@ func Change(dir, cmd string, want Want, timeout time.Duration, abort <-chan stru
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	buf := make([]byte, 64)
-	poll := 5 * time.Millisecond
-	for {
-		if s, err := status.Read(dir); err == nil && satisfied(want, s) {
-			return Outcome{Code: OK}
-		}
-		select {
-		case <-abort:
-			return Outcome{Code: -1, Signal: int(syscall.SIGTERM)}
-		default:
-		}
-		next := time.Now().Add(poll)
-		if poll < 200*time.Millisecond {
-			poll *= 2
-		}
-		if !deadline.IsZero() {
-			if !time.Now().Before(deadline) {
-				return Outcome{Code: TimedOut}
-			}
-			if deadline.Before(next) {
-				next = deadline
-			}
-		}
-		ev.SetDeadline(next)
-		n, _ := ev.Read(buf)
-		for _, c := range buf[:n] {
-			switch {
-			case c == 'U' && want == WantReady, c == 'u' && want == WantUp, c == 'D' && want == WantDown:
-				return Outcome{Code: OK}
-			case c == 'O' && want != WantDown:
-				return Outcome{Code: Permanent}
-			}
-		}
+	failures, err := w.WaitAbort(wants[want], false, deadline, abort)
+	switch {
+	case errors.Is(err, svlisten.ErrAborted):
+		return Outcome{Code: -1, Signal: int(syscall.SIGTERM)}
+	case errors.Is(err, svlisten.ErrTimeout):
+		return Outcome{Code: TimedOut}
+	case err != nil:
+		return Outcome{Code: System, Err: err}
+	case failures > 0:
+		return Outcome{Code: Permanent}
 	}
+	return Outcome{Code: OK}
 }

@@ -78,6 +78,7 @@ func TestChange(t *testing.T) {
 		{"down from up", map[byte]step{0: {ready, ""}, 'd': {down, "dD"}}, "d", WantDown, OK},
 		{"still finishing", map[byte]step{0: {ready, ""}, 'd': {status.Status{PID: 43, Finishing: true}, "d"}}, "d", WantDown, TimedOut},
 		{"already up and ready", map[byte]step{0: {ready, ""}}, "u", WantReady, OK},
+		{"supervisor exits", map[byte]step{'u': {down, "x"}}, "u", WantUp, Permanent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -96,6 +97,12 @@ func TestAbortAndNoSupervisor(t *testing.T) {
 	close(abort)
 	if oc := Change(dir, "u", WantUp, 0, abort); oc.Signal != int(syscall.SIGTERM) {
 		t.Errorf("abort: %+v", oc)
+	}
+	// abort while waiting
+	abort = make(chan struct{})
+	go func() { time.Sleep(50 * time.Millisecond); close(abort) }()
+	if oc := Change(dir, "u", WantUp, 0, abort); oc.Signal != int(syscall.SIGTERM) {
+		t.Errorf("abort while waiting: %+v", oc)
 	}
 	empty := t.TempDir()
 	os.MkdirAll(filepath.Join(empty, "supervise"), 0o700)

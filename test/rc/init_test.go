@@ -110,9 +110,12 @@ func TestRcInitBadBootDB(t *testing.T) {
 		if !strings.Contains(r.Stderr, "unable to open "+filepath.Join(s.dir, "nope")) {
 			t.Errorf("stderr %q", r.Stderr)
 		}
-		os.WriteFile(filepath.Join(s.db, "db"), []byte("s6box-rcdb 1\nsha256 00\n{}"), 0o644)
+		os.WriteFile(filepath.Join(s.db, "db"), []byte("s6box-rcdb 2\ncrc64 0000000000000000\n{}"), 0o644)
 		r = harness.Run(t, "s6-rc-init", "-c", s.db, "-l", live2, s.scan)
 		mustCode(t, "corrupt bootdb", r, 4)
+		if !strings.Contains(r.Stderr, "checksum mismatch") {
+			t.Errorf("corrupt bootdb: stderr %q", r.Stderr)
+		}
 		if _, err := os.Lstat(live2); err == nil {
 			t.Errorf("live dir created from a corrupt db")
 		}

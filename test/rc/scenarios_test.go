@@ -369,10 +369,11 @@ func TestLockingAndBadLive(t *testing.T) {
 			t.Errorf("stderr %q", r.Stderr)
 		}
 		// a live dir whose database has another format version
-		os.WriteFile(dbf, []byte(strings.Replace(string(orig), "s6box-rcdb 1", "s6box-rcdb 9", 1)), 0o644)
+		_, rest, _ := strings.Cut(string(orig), "\n")
+		os.WriteFile(dbf, []byte("s6box-rcdb 9\n"+rest), 0o644)
 		r = s.rc("list")
 		mustCode(t, "other version", r, 4)
-		if !strings.Contains(r.Stderr, "this program reads version 1") {
+		if !strings.Contains(r.Stderr, `format "9", this program reads version 2`) {
 			t.Errorf("stderr %q", r.Stderr)
 		}
 		os.WriteFile(dbf, []byte("garbage"), 0o644)
