@@ -4,7 +4,7 @@ package applets
 func rcApplets() []Applet {
 	return []Applet{
 		{Name: "rc-compile", Aliases: []string{"s6-rc-compile"}, Dir: "bin",
-			Usage: "[ -v verbosity ] [ -h fdhuser ] [ -b ] compiled source...", Main: rcCompileMain},
+			Usage: "[ -v verbosity ] [ -h fdhuser ] [ -b ] [ -B s6box-path ] compiled source...", Main: rcCompileMain},
 		{Name: "rc-init", Aliases: []string{"s6-rc-init"}, Dir: "bin",
 			Usage: "[ -c bootdb ] [ -l live ] [ -p prefix ] [ -t timeout ] [ -d ] [ -b ] scandir", Main: rcInitMain},
 		{Name: "rc", Aliases: []string{"s6-rc"}, Dir: "bin",
