@@ -76,46 +76,29 @@ func (s *svc) has(name string) bool {
 // isDir tells whether entry name is a directory (following symlinks, like
 // stat); the d_type answers without a system call for plain entries.
 func (s *svc) isDir(name string) (bool, error) {
-	if s.ents != nil {
-		t, ok := s.ents[name]
-		if !ok {
-			return false, os.ErrNotExist
-		}
-		switch t {
-		case unix.DT_DIR:
-			return true, nil
-		case unix.DT_LNK, unix.DT_UNKNOWN:
-		default:
-			return false, nil
-		}
-	}
-	st, err := os.Stat(filepath.Join(s.dir, name))
-	if err != nil {
-		return false, err
-	}
-	return st.IsDir(), nil
+	return s.isType(name, unix.DT_DIR, os.FileMode.IsDir)
 }
 
 // isRegular is isDir for regular files.
 func (s *svc) isRegular(name string) (bool, error) {
+	return s.isType(name, unix.DT_REG, os.FileMode.IsRegular)
+}
+
+func (s *svc) isType(name string, dt uint8, is func(os.FileMode) bool) (bool, error) {
 	if s.ents != nil {
 		t, ok := s.ents[name]
 		if !ok {
 			return false, os.ErrNotExist
 		}
-		switch t {
-		case unix.DT_REG:
-			return true, nil
-		case unix.DT_LNK, unix.DT_UNKNOWN:
-		default:
-			return false, nil
+		if t != unix.DT_LNK && t != unix.DT_UNKNOWN {
+			return t == dt, nil
 		}
 	}
 	st, err := os.Stat(filepath.Join(s.dir, name))
 	if err != nil {
 		return false, err
 	}
-	return st.Mode().IsRegular(), nil
+	return is(st.Mode()), nil
 }
 
 // read reads an optional file of the definition directory; a missing one

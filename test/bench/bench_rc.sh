@@ -93,9 +93,9 @@ echo "## Service manager (rc)"
 echo
 echo "| measurement | s6box | upstream s6-rc |"
 echo "|---|---|---|"
-echo "| compile 1000 services (20 layers, oneshots + longruns) | $ours_compile ms | ${up_compile:-n/a} |"
-echo "| \`rc change all\`, 200 services, real s6-svscan | $up_real ms | ${uu:-n/a} |"
-echo "| \`rc -Da change\` (tear-down), 200 services, real s6-svscan | $down_real ms | ${ud:-n/a} |"
+echo "| compile 1000 services (20 layers, oneshots + longruns) | $ours_compile ms | ${up_compile:+$up_compile ms}${up_compile:-n/a} |"
+echo "| \`rc change all\`, 200 services, real s6-svscan | $up_real ms | ${uu:+$uu ms}${uu:-n/a} |"
+echo "| \`rc -Da change\` (tear-down), 200 services, real s6-svscan | $down_real ms | ${ud:+$ud ms}${ud:-n/a} |"
 echo "| same graph under s6box svscan | $ours_scan | — |"
 echo
 echo "Upstream: $upstream."
