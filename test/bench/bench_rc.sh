@@ -89,13 +89,15 @@ if [ -n "${S6RC_UPSTREAM_BIN:-}" ] && [ -x "$S6RC_UPSTREAM_BIN/s6-rc-compile" ];
   upstream="compile $up_compile ms; change up $uu ms, down $ud ms"
 fi
 
+with_ms() { if [ -n "$1" ]; then echo "$1 ms"; else echo n/a; fi; }
+
 echo "## Service manager (rc)"
 echo
 echo "| measurement | s6box | upstream s6-rc |"
 echo "|---|---|---|"
-echo "| compile 1000 services (20 layers, oneshots + longruns) | $ours_compile ms | ${up_compile:+$up_compile ms}${up_compile:-n/a} |"
-echo "| \`rc change all\`, 200 services, real s6-svscan | $up_real ms | ${uu:+$uu ms}${uu:-n/a} |"
-echo "| \`rc -Da change\` (tear-down), 200 services, real s6-svscan | $down_real ms | ${ud:+$ud ms}${ud:-n/a} |"
+echo "| compile 1000 services (20 layers, oneshots + longruns) | $ours_compile ms | $(with_ms "${up_compile:-}") |"
+echo "| \`rc change all\`, 200 services, real s6-svscan | $up_real ms | $(with_ms "${uu:-}") |"
+echo "| \`rc -Da change\` (tear-down), 200 services, real s6-svscan | $down_real ms | $(with_ms "${ud:-}") |"
 echo "| same graph under s6box svscan | $ours_scan | — |"
 echo
 echo "Upstream: $upstream."
