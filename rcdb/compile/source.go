@@ -423,28 +423,61 @@ func readSources(o *Options, sources []string) (*model, error) {
 			types[e.Name()] = e.Type()
 		}
 		sort.Strings(names)
-		count := 0
+		// names are checked in order; the definitions before the first bad
+		// name are read in parallel, each with its warnings held back, then
+		// added in order, so messages and errors come out as from one
+		// sequential pass
+		var nameErr error
+		var todo []string
 		for _, name := range names {
 			if strings.HasPrefix(name, ".") {
 				continue
 			}
 			if strings.Contains(name, "\n") {
-				return nil, srcErr(1, "subdirectory of %s contains a newline character", src)
+				nameErr = srcErr(1, "subdirectory of %s contains a newline character", src)
+				break
 			}
 			if reserved(name) {
-				return nil, srcErr(1, "in %s: identifier %s starts with reserved prefix", src, name)
+				nameErr = srcErr(1, "in %s: identifier %s starts with reserved prefix", src, name)
+				break
 			}
-			if !isDirEntry(src, name, types[name]) {
+			todo = append(todo, name)
+		}
+		type result struct {
+			s    *svc
+			err  error
+			warn bytes.Buffer
+		}
+		res := make([]result, len(todo))
+		forEach(len(todo), func(i int) error {
+			r := &res[i]
+			if !isDirEntry(src, todo[i], types[todo[i]]) {
+				return nil
+			}
+			oi := *o
+			oi.Warn = &r.warn
+			r.s, r.err = readDef(&oi, src, todo[i])
+			return r.err
+		})
+		count := 0
+		for i := range res {
+			r := &res[i]
+			if r.warn.Len() > 0 && o.Warn != nil {
+				o.Warn.Write(r.warn.Bytes())
+			}
+			if r.err != nil {
+				return nil, r.err
+			}
+			if r.s == nil {
 				continue
 			}
-			s, err := readDef(o, src, name)
-			if err != nil {
-				return nil, err
-			}
-			if err := m.add(s); err != nil {
+			if err := m.add(r.s); err != nil {
 				return nil, err
 			}
 			count++
+		}
+		if nameErr != nil {
+			return nil, nameErr
 		}
 		if count == 0 {
 			o.warn("source %s is empty", src)

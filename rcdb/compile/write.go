@@ -64,10 +64,13 @@ func (m *model) write(dir string, db *rcdb.DB) error {
 	if err := os.Mkdir(sd, 0o755); err != nil {
 		return srcErr(111, "unable to mkdir %s: %v", sd, rcdb.Unwrap(err))
 	}
-	for i, s := range m.longs {
-		if err := m.writeLongrun(filepath.Join(sd, s.name), s, &db.Atoms[i], db); err != nil {
-			return err
-		}
+	// service directories are independent: create them in parallel (the
+	// error reported is the first in index order, as sequentially)
+	if err := forEach(len(m.longs), func(i int) error {
+		s := m.longs[i]
+		return m.writeLongrun(filepath.Join(sd, s.name), s, &db.Atoms[i], db)
+	}); err != nil {
+		return err
 	}
 	for k, s := range m.shots {
 		a := &db.Atoms[len(m.longs)+k]
