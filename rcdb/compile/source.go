@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"s6box/rcdb"
 	"s6box/rcdb/execlex"
 )
@@ -51,8 +53,61 @@ type svc struct {
 	consumerFor         []string
 	pipelineName        string
 	argv                [3][]string
-	script              [3]string // absolute source path of a "#!" script
-	index               int       // atom index or bundle index
+	script              [3]string            // absolute source path of a "#!" script
+	index               int                  // atom index or bundle index
+	ents                map[string]uint8     // dir's entries and d_types; nil: probe
+	nums                [len(numFiles)]int64 // numFiles values, -1 if absent
+}
+
+// numFiles are a longrun's numeric files, copied normalised to the
+// service directory.
+var numFiles = [...]string{"notification-fd", "lock-fd", "timeout-kill", "timeout-finish", "max-death-tally"}
+
+// has tells whether the definition directory has an entry name (like a
+// successful lstat), from the listing read once per directory.
+func (s *svc) has(name string) bool {
+	if s.ents == nil {
+		return exists(filepath.Join(s.dir, name))
+	}
+	_, ok := s.ents[name]
+	return ok
+}
+
+// isDir tells whether entry name is a directory (following symlinks, like
+// stat); the d_type answers without a system call for plain entries.
+func (s *svc) isDir(name string) (bool, error) {
+	return s.isType(name, unix.DT_DIR, os.FileMode.IsDir)
+}
+
+// isRegular is isDir for regular files.
+func (s *svc) isRegular(name string) (bool, error) {
+	return s.isType(name, unix.DT_REG, os.FileMode.IsRegular)
+}
+
+func (s *svc) isType(name string, dt uint8, is func(os.FileMode) bool) (bool, error) {
+	if s.ents != nil {
+		t, ok := s.ents[name]
+		if !ok {
+			return false, os.ErrNotExist
+		}
+		if t != unix.DT_LNK && t != unix.DT_UNKNOWN {
+			return t == dt, nil
+		}
+	}
+	st, err := os.Stat(filepath.Join(s.dir, name))
+	if err != nil {
+		return false, err
+	}
+	return is(st.Mode()), nil
+}
+
+// read reads an optional file of the definition directory; a missing one
+// gives os.ErrNotExist without a system call.
+func (s *svc) read(name string) ([]byte, error) {
+	if s.ents != nil && !s.has(name) {
+		return nil, pathErr("open", filepath.Join(s.dir, name), unix.ENOENT)
+	}
+	return readFile(filepath.Join(s.dir, name))
 }
 
 const reservedA, reservedB = "s6rc-", "s6-rc-"
@@ -64,23 +119,24 @@ func reserved(name string) bool {
 func srcErr(code int, format string, a ...any) error { return rcdb.Errorf(code, format, a...) }
 
 // readList reads a list file or a list directory (FILE.d wins).
-func readList(o *Options, src, dir, file string) ([]string, bool, error) {
-	dpath := filepath.Join(dir, file+".d")
-	if st, err := os.Stat(dpath); err == nil && st.IsDir() {
-		ents, err := os.ReadDir(dpath)
+func readList(o *Options, s *svc, file string) ([]string, bool, error) {
+	src, dir := s.src, s.dir
+	if d, err := s.isDir(file + ".d"); err == nil && d {
+		dpath := filepath.Join(dir, file+".d")
+		ents, err := readDir(dpath)
 		if err != nil {
 			return nil, false, srcErr(111, "unable to read directory %s: %v", dpath, rcdb.Unwrap(err))
 		}
 		var names []string
 		for _, e := range ents {
-			if !strings.HasPrefix(e.Name(), ".") {
-				names = append(names, e.Name())
+			if !strings.HasPrefix(e.name, ".") {
+				names = append(names, e.name)
 			}
 		}
 		return checkNames(src, names)
 	}
 	fpath := filepath.Join(dir, file)
-	b, err := os.ReadFile(fpath)
+	b, err := s.read(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -130,9 +186,10 @@ func checkNames(src string, names []string) ([]string, bool, error) {
 
 func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 
-// readUint reads a decimal uint32 file (trailing newlines allowed).
-func readTimeout(path string) (uint32, error) {
-	b, err := os.ReadFile(path)
+// readTimeout reads a decimal uint32 file (trailing newlines allowed).
+func readTimeout(d *svc, file string) (uint32, error) {
+	path := filepath.Join(d.dir, file)
+	b, err := d.read(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	}
@@ -150,7 +207,7 @@ func readTimeout(path string) (uint32, error) {
 // readScript lexes a oneshot script, or records it as a "#!" script.
 func readScript(s *svc, slot int, file string, required bool) error {
 	p := filepath.Join(s.dir, file)
-	b, err := os.ReadFile(p)
+	b, err := s.read(file)
 	if errors.Is(err, os.ErrNotExist) && !required {
 		return nil
 	}
@@ -177,14 +234,35 @@ func readScript(s *svc, slot int, file string, required bool) error {
 func readDef(o *Options, src, name string) (*svc, error) {
 	dir := filepath.Join(src, name)
 	s := &svc{name: name, src: src, dir: dir}
-	tp := filepath.Join(dir, "type")
-	f, err := os.Open(tp)
-	if err != nil {
-		return nil, srcErr(111, "unable to read %s: %v", tp, rcdb.Unwrap(err))
+	for i := range s.nums {
+		s.nums[i] = -1
 	}
-	buf := make([]byte, 8)
-	n, _ := io.ReadFull(f, buf)
-	f.Close()
+	// one listing instead of a probe per optional file; without read
+	// permission on the directory, fall back to probing
+	if ents, err := readDir(dir); err == nil {
+		s.ents = make(map[string]uint8, len(ents))
+		for _, e := range ents {
+			s.ents[e.name] = e.typ
+		}
+	}
+	tp := filepath.Join(dir, "type")
+	fd, err := rawOpen(tp, unix.O_RDONLY, 0)
+	if err != nil {
+		return nil, srcErr(111, "unable to read %s: %v", tp, err)
+	}
+	var buf [8]byte
+	n := 0
+	for n < len(buf) {
+		k, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || k == 0 {
+			break
+		}
+		n += k
+	}
+	unix.Close(fd)
 	t := strings.TrimSuffix(string(buf[:n]), "\n")
 	switch t {
 	case rcdb.Oneshot, rcdb.Longrun, rcdb.Bundle:
@@ -192,14 +270,14 @@ func readDef(o *Options, src, name string) (*svc, error) {
 	default:
 		return nil, srcErr(1, "invalid %s: must be oneshot, longrun, or bundle", tp)
 	}
-	if exists(filepath.Join(dir, "flag-essential")) {
+	if s.has("flag-essential") {
 		s.flags |= rcdb.FlagEssential
 	}
-	if exists(filepath.Join(dir, "flag-recommended")) {
+	if s.has("flag-recommended") {
 		s.flags |= rcdb.FlagRecommended
 	}
 	if s.typ == rcdb.Bundle {
-		l, found, err := readList(o, src, dir, "contents")
+		l, found, err := readList(o, s, "contents")
 		if err != nil {
 			return nil, err
 		}
@@ -209,11 +287,11 @@ func readDef(o *Options, src, name string) (*svc, error) {
 		s.contents = l
 		return s, nil
 	}
-	if s.deps, _, err = readList(o, src, dir, "dependencies"); err != nil {
+	if s.deps, _, err = readList(o, s, "dependencies"); err != nil {
 		return nil, err
 	}
 	for i, f := range []string{"timeout-down", "timeout-up"} {
-		if s.timeout[i], err = readTimeout(filepath.Join(dir, f)); err != nil {
+		if s.timeout[i], err = readTimeout(s, f); err != nil {
 			return nil, err
 		}
 	}
@@ -231,14 +309,14 @@ func readDef(o *Options, src, name string) (*svc, error) {
 	}
 	// longrun
 	rp := filepath.Join(dir, "run")
-	st, err := os.Stat(rp)
+	reg, err := s.isRegular("run")
 	if err != nil {
 		return nil, srcErr(1, "unable to find a run script in %s", rp)
 	}
-	if !st.Mode().IsRegular() {
+	if !reg {
 		return nil, srcErr(1, "%s is not a regular file", rp)
 	}
-	l, found, err := readList(o, src, dir, "producer-for")
+	l, found, err := readList(o, s, "producer-for")
 	if err != nil {
 		return nil, err
 	}
@@ -248,10 +326,10 @@ func readDef(o *Options, src, name string) (*svc, error) {
 		}
 		s.producerFor = l[0]
 	}
-	if s.consumerFor, _, err = readList(o, src, dir, "consumer-for"); err != nil {
+	if s.consumerFor, _, err = readList(o, s, "consumer-for"); err != nil {
 		return nil, err
 	}
-	l, found, err = readList(o, src, dir, "pipeline-name")
+	l, found, err = readList(o, s, "pipeline-name")
 	if err != nil {
 		return nil, err
 	}
@@ -263,9 +341,9 @@ func readDef(o *Options, src, name string) (*svc, error) {
 		}
 	}
 	var nfd, lfd int64 = -1, -1
-	for _, f := range []string{"notification-fd", "lock-fd", "timeout-kill", "timeout-finish", "max-death-tally"} {
+	for i, f := range numFiles {
 		p := filepath.Join(dir, f)
-		b, err := os.ReadFile(p)
+		b, err := s.read(f)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -277,6 +355,7 @@ func readDef(o *Options, src, name string) (*svc, error) {
 		if err != nil {
 			return nil, srcErr(111, "unable to read %s: invalid argument", p)
 		}
+		s.nums[i] = int64(v)
 		switch f {
 		case "notification-fd":
 			nfd = int64(v)
@@ -291,9 +370,8 @@ func readDef(o *Options, src, name string) (*svc, error) {
 		return nil, srcErr(1, "longrun %s has the same value for notification-fd and lock-fd", name)
 	}
 	for _, d := range []string{"data", "env", "template"} {
-		p := filepath.Join(dir, d)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return nil, srcErr(1, "%s is not a directory", p)
+		if isDir, err := s.isDir(d); err == nil && !isDir {
+			return nil, srcErr(1, "%s is not a directory", filepath.Join(dir, d))
 		}
 	}
 	return s, nil
@@ -339,37 +417,81 @@ func readSources(o *Options, sources []string) (*model, error) {
 			return nil, srcErr(111, "unable to read directory %s: %v", src, rcdb.Unwrap(err))
 		}
 		names := make([]string, 0, len(ents))
+		types := make(map[string]os.FileMode, len(ents))
 		for _, e := range ents {
 			names = append(names, e.Name())
+			types[e.Name()] = e.Type()
 		}
 		sort.Strings(names)
-		count := 0
+		// names are checked in order; the definitions before the first bad
+		// name are read in parallel, each with its warnings held back, then
+		// added in order, so messages and errors come out as from one
+		// sequential pass
+		var nameErr error
+		var todo []string
 		for _, name := range names {
 			if strings.HasPrefix(name, ".") {
 				continue
 			}
 			if strings.Contains(name, "\n") {
-				return nil, srcErr(1, "subdirectory of %s contains a newline character", src)
+				nameErr = srcErr(1, "subdirectory of %s contains a newline character", src)
+				break
 			}
 			if reserved(name) {
-				return nil, srcErr(1, "in %s: identifier %s starts with reserved prefix", src, name)
+				nameErr = srcErr(1, "in %s: identifier %s starts with reserved prefix", src, name)
+				break
 			}
-			st, err := os.Stat(filepath.Join(src, name))
-			if err != nil || !st.IsDir() {
+			todo = append(todo, name)
+		}
+		type result struct {
+			s    *svc
+			err  error
+			warn bytes.Buffer
+		}
+		res := make([]result, len(todo))
+		forEach(len(todo), func(i int) error {
+			r := &res[i]
+			if !isDirEntry(src, todo[i], types[todo[i]]) {
+				return nil
+			}
+			oi := *o
+			oi.Warn = &r.warn
+			r.s, r.err = readDef(&oi, src, todo[i])
+			return r.err
+		})
+		count := 0
+		for i := range res {
+			r := &res[i]
+			if r.warn.Len() > 0 && o.Warn != nil {
+				o.Warn.Write(r.warn.Bytes())
+			}
+			if r.err != nil {
+				return nil, r.err
+			}
+			if r.s == nil {
 				continue
 			}
-			s, err := readDef(o, src, name)
-			if err != nil {
-				return nil, err
-			}
-			if err := m.add(s); err != nil {
+			if err := m.add(r.s); err != nil {
 				return nil, err
 			}
 			count++
+		}
+		if nameErr != nil {
+			return nil, nameErr
 		}
 		if count == 0 {
 			o.warn("source %s is empty", src)
 		}
 	}
 	return m, nil
+}
+
+// isDirEntry tells whether src/name is a directory (following symlinks):
+// the entry's type answers for anything but a symlink or an unknown type.
+func isDirEntry(src, name string, t os.FileMode) bool {
+	if t&(os.ModeSymlink|os.ModeIrregular) == 0 {
+		return t.IsDir()
+	}
+	st, err := os.Stat(filepath.Join(src, name))
+	return err == nil && st.IsDir()
 }

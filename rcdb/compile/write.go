@@ -3,7 +3,6 @@ package compile
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -65,10 +64,13 @@ func (m *model) write(dir string, db *rcdb.DB) error {
 	if err := os.Mkdir(sd, 0o755); err != nil {
 		return srcErr(111, "unable to mkdir %s: %v", sd, rcdb.Unwrap(err))
 	}
-	for i, s := range m.longs {
-		if err := m.writeLongrun(filepath.Join(sd, s.name), s, &db.Atoms[i], db); err != nil {
-			return err
-		}
+	// service directories are independent: create them in parallel (the
+	// error reported is the first in index order, as sequentially)
+	if err := forEach(len(m.longs), func(i int) error {
+		s := m.longs[i]
+		return m.writeLongrun(filepath.Join(sd, s.name), s, &db.Atoms[i], db)
+	}); err != nil {
+		return err
 	}
 	for k, s := range m.shots {
 		a := &db.Atoms[len(m.longs)+k]
@@ -106,16 +108,12 @@ func syncTree(dir string) error {
 }
 
 func writeSync(path string, b []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return srcErr(111, "unable to create %s: %v", path, rcdb.Unwrap(err))
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return srcErr(111, "unable to write %s: %v", path, rcdb.Unwrap(err))
+	if err := writeNew(path, b, mode, false); err != nil {
+		pe := err.(*os.PathError)
+		if pe.Op == "open" {
+			return srcErr(111, "unable to create %s: %v", path, pe.Err)
+		}
+		return srcErr(111, "unable to write %s: %v", path, pe.Err)
 	}
 	return nil
 }
@@ -180,7 +178,7 @@ func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) erro
 	if err := copyFile(filepath.Join(s.dir, "run"), filepath.Join(dst, runName), 0o755); err != nil {
 		return err
 	}
-	if f := filepath.Join(s.dir, "finish"); exists(f) {
+	if f := filepath.Join(s.dir, "finish"); s.has("finish") {
 		finishName := "finish"
 		if pipelined {
 			finishName = "finish.user"
@@ -192,39 +190,37 @@ func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) erro
 			return err
 		}
 	}
-	for _, f := range []string{"notification-fd", "lock-fd", "timeout-kill", "timeout-finish", "max-death-tally"} {
-		b, err := os.ReadFile(filepath.Join(s.dir, f))
-		if err != nil {
+	for i, f := range numFiles {
+		v := s.nums[i]
+		if v < 0 {
 			continue
 		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		v, _ := strconv.ParseUint(line, 10, 32)
-		if err := put(f, []byte(strconv.FormatUint(v, 10)+"\n"), 0o644); err != nil {
+		if err := put(f, []byte(strconv.FormatInt(v, 10)+"\n"), 0o644); err != nil {
 			return err
 		}
 	}
 	for _, f := range []string{"down-signal", "reload-signal"} {
-		if p := filepath.Join(s.dir, f); exists(p) {
+		if p := filepath.Join(s.dir, f); s.has(f) {
 			if err := copyFile(p, filepath.Join(dst, f), 0o644); err != nil {
 				return err
 			}
 		}
 	}
 	for _, f := range []string{"flag-timeout-killpg", "flag-newpidns"} {
-		if exists(filepath.Join(s.dir, f)) {
+		if s.has(f) {
 			if err := put(f, nil, 0o644); err != nil {
 				return err
 			}
 		}
 	}
 	for _, d := range []string{"data", "env", "template"} {
-		if p := filepath.Join(s.dir, d); exists(p) {
+		if p := filepath.Join(s.dir, d); s.has(d) {
 			if err := copyTree(p, filepath.Join(dst, d)); err != nil {
 				return err
 			}
 		}
 	}
-	if exists(filepath.Join(s.dir, "template")) {
+	if s.has("template") {
 		for _, d := range []string{"instance", "instances"} {
 			if err := os.Mkdir(filepath.Join(dst, d), 0o755); err != nil {
 				return srcErr(111, "unable to mkdir %s/%s: %v", dst, d, rcdb.Unwrap(err))
@@ -235,26 +231,50 @@ func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) erro
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
+	in, err := rawOpen(src, unix.O_RDONLY, 0)
 	if err != nil {
-		return srcErr(111, "unable to open %s: %v", src, rcdb.Unwrap(err))
+		return srcErr(111, "unable to open %s: %v", src, err)
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	defer unix.Close(in)
+	out, err := rawOpen(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, uint32(mode.Perm()))
 	if err != nil {
-		return srcErr(111, "unable to create %s: %v", dst, rcdb.Unwrap(err))
+		return srcErr(111, "unable to create %s: %v", dst, err)
 	}
-	_, err = io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
+	err = copyFd(out, in)
+	if err == nil {
+		err = unix.Fchmod(out, uint32(mode.Perm()))
+	}
+	if cerr := unix.Close(out); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Chmod(dst, mode)
-	}
 	if err != nil {
-		return srcErr(111, "unable to copy %s to %s: %v", src, dst, rcdb.Unwrap(err))
+		return srcErr(111, "unable to copy %s to %s: %v", src, dst, err)
 	}
 	return nil
+}
+
+// copyFd copies in to out until end of file.
+func copyFd(out, in int) error {
+	var buf [8192]byte
+	for {
+		n, err := unix.Read(in, buf[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			return err
+		}
+		for b := buf[:n]; len(b) > 0; {
+			k, err := unix.Write(out, b)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			b = b[k:]
+		}
+	}
 }
 
 // CopyTree copies a directory recursively (regular files, directories,
