@@ -5,7 +5,6 @@ import (
 
 	"s6box/rcdb/compile"
 	"s6box/rcdb/fdholder"
-	"s6box/rcdb/usock"
 )
 
 // rcFdholderMain is the run program of the s6rc-fdholder longrun: it holds
@@ -20,13 +19,9 @@ func rcFdholderMain(c *Ctx) int {
 	if err != nil {
 		return c.Fatal(ExitSystem, "%v", err)
 	}
-	ln, err := usock.Listen("s")
+	ln, err := listenReady()
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to listen on s: %v", err)
-	}
-	if f := os.NewFile(3, "notification"); f != nil {
-		f.Write([]byte("\n"))
-		f.Close()
+		return c.Fatal(ExitSystem, "%v", err)
 	}
 	if err := h.Serve(ln); err != nil {
 		return c.Fatal(ExitSystem, "unable to accept connections: %v", err)

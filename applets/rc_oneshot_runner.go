@@ -1,6 +1,7 @@
 package applets
 
 import (
+	"fmt"
 	"os"
 
 	"s6box/core/reaper"
@@ -13,13 +14,9 @@ import (
 // serves the socket "s" in the current directory, signals readiness on fd 3
 // and runs oneshots for rc.
 func rcOneshotRunnerMain(c *Ctx) int {
-	ln, err := usock.Listen("s")
+	ln, err := listenReady()
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to listen on s: %v", err)
-	}
-	if f := os.NewFile(3, "notification"); f != nil {
-		f.Write([]byte("\n"))
-		f.Close()
+		return c.Fatal(ExitSystem, "%v", err)
 	}
 	// The live directory is ../.. relative to the current directory, which
 	// follows this service directory when rc-update moves it.
@@ -28,4 +25,19 @@ func rcOneshotRunnerMain(c *Ctx) int {
 		return c.Fatal(ExitSystem, "unable to accept connections: %v", err)
 	}
 	return 0
+}
+
+// listenReady is the start of both internal rc services: listen on the socket
+// "s" in the service directory, then signal readiness on fd 3 (their
+// notification-fd), so rc never connects before the socket exists.
+func listenReady() (*usock.Listener, error) {
+	ln, err := usock.Listen("s")
+	if err != nil {
+		return nil, fmt.Errorf("unable to listen on s: %w", err)
+	}
+	if f := os.NewFile(3, "notification"); f != nil {
+		f.Write([]byte("\n"))
+		f.Close()
+	}
+	return ln, nil
 }
