@@ -40,14 +40,7 @@ func Prepend(r io.Reader, w io.Writer, now func() time.Time) error {
 			bw.Write(chunk)
 			atStart = chunk[len(chunk)-1] == '\n'
 		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			ferr := bw.Flush()
-			if err == io.EOF {
-				return ferr
-			}
-			return err
-		}
-		if ferr := flushIfIdle(br, bw); ferr != nil {
+		if done, ferr := endOfRead(br, bw, err); done {
 			return ferr
 		}
 	}
@@ -97,15 +90,25 @@ func Localize(r io.Reader, w io.Writer) error {
 			bw.Write(chunk)
 			atStart = chunk[len(chunk)-1] == '\n'
 		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			ferr := bw.Flush()
-			if err == io.EOF {
-				return ferr
-			}
-			return err
-		}
-		if ferr := flushIfIdle(br, bw); ferr != nil {
+		if done, ferr := endOfRead(br, bw, err); done {
 			return ferr
 		}
 	}
+}
+
+// endOfRead is what both filters do after each read: at end of input or on a
+// read error flush and stop (EOF is a clean stop), otherwise flush when no
+// more input is waiting. done reports that the filter must return err.
+func endOfRead(br *bufio.Reader, bw *bufio.Writer, readErr error) (done bool, err error) {
+	if readErr != nil && !errors.Is(readErr, bufio.ErrBufferFull) {
+		ferr := bw.Flush()
+		if readErr == io.EOF {
+			return true, ferr
+		}
+		return true, readErr
+	}
+	if ferr := flushIfIdle(br, bw); ferr != nil {
+		return true, ferr
+	}
+	return false, nil
 }
