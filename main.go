@@ -22,11 +22,10 @@ func main() {
 }
 
 func run(argv []string) int {
+	// Duplicate names are caught by applets' unit tests and by the top-level
+	// options (--list, --install), not on every start: a short-lived client
+	// such as svc should not pay for building a map of every name.
 	table := applets.Table()
-	if err := applets.CheckTable(table); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
-		return applets.ExitBug
-	}
 	name := "s6box"
 	if len(argv) > 0 {
 		name = filepath.Base(argv[0])
@@ -118,6 +117,10 @@ func topLevel(table []applets.Applet, argv []string) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", multicallName, fmt.Sprintf(format, a...))
 		return applets.ExitUsage
+	}
+	if err := applets.CheckTable(table); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
+		return applets.ExitBug
 	}
 	switch opt {
 	case "--list", "-l":

@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"s6box/core/tai64n"
 )
@@ -87,13 +88,20 @@ func Notify(dir string, events []byte) error {
 	return nil
 }
 
-// Listener is a subscription to a fifodir.
+// Listener is a subscription to a fifodir. It holds raw descriptors, not
+// *os.File: a client such as svc -w is one short-lived thread, and waiting
+// with poll(2) spares it the runtime's network poller and the goroutines
+// and threads that come with it.
 type Listener struct {
-	r, w *os.File
-	path string
+	rfd, wfd int
+	path     string
+	deadline time.Time
 }
 
 const randChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// ErrDeadline is returned by Read when the deadline set by SetDeadline passes.
+var ErrDeadline = os.ErrDeadlineExceeded
 
 // Subscribe creates a listener fifo in dir, opened for reading (and held
 // open for writing too, so reads never see end-of-file).
@@ -103,44 +111,128 @@ func Subscribe(dir string) (*Listener, error) {
 		suffix[i] = randChars[rand.IntN(len(randChars))]
 	}
 	name := prefix[:len(prefix)-1] + tai64n.Now().String() + ":" + string(suffix[:])
-	hidden := filepath.Join(dir, "."+name)
-	visible := filepath.Join(dir, name)
+	hidden := dir + "/." + name
+	visible := dir + "/" + name
 	if err := syscall.Mkfifo(hidden, 0o600); err != nil {
 		return nil, fmt.Errorf("unable to create fifo %s: %w", hidden, err)
 	}
-	r, err := os.OpenFile(hidden, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	rfd, err := syscall.Open(hidden, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		os.Remove(hidden)
+		syscall.Unlink(hidden)
 		return nil, fmt.Errorf("unable to open fifo %s: %w", hidden, err)
 	}
-	w, err := os.OpenFile(hidden, os.O_WRONLY, 0)
+	wfd, err := syscall.Open(hidden, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		r.Close()
-		os.Remove(hidden)
+		syscall.Close(rfd)
+		syscall.Unlink(hidden)
 		return nil, fmt.Errorf("unable to open fifo %s: %w", hidden, err)
 	}
-	if err := os.Rename(hidden, visible); err != nil {
-		r.Close()
-		w.Close()
-		os.Remove(hidden)
+	if err := syscall.Rename(hidden, visible); err != nil {
+		syscall.Close(rfd)
+		syscall.Close(wfd)
+		syscall.Unlink(hidden)
 		return nil, fmt.Errorf("unable to rename %s: %w", hidden, err)
 	}
-	return &Listener{r: r, w: w, path: visible}, nil
+	return &Listener{rfd: rfd, wfd: wfd, path: visible}, nil
 }
 
-// Read reads event bytes, blocking until some arrive or the deadline passes.
-func (l *Listener) Read(p []byte) (int, error) { return l.r.Read(p) }
+// Fd is the reading end, non-blocking, for callers that poll several
+// listeners at once (then ReadNow reads what is there).
+func (l *Listener) Fd() int { return l.rfd }
+
+// PollFile is a second descriptor of the reading end as an *os.File, for
+// long-running callers with many concurrent waits: its reads park the
+// goroutine in the runtime's network poller instead of holding a thread.
+// The caller closes it.
+func (l *Listener) PollFile() (*os.File, error) {
+	fd, err := unix.FcntlInt(uintptr(l.rfd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("unable to duplicate fifo descriptor of %s: %w", l.path, err)
+	}
+	return os.NewFile(uintptr(fd), l.path), nil
+}
+
+// ReadNow reads the event bytes already in the fifo without waiting; it
+// returns 0 and no error when there are none.
+func (l *Listener) ReadNow(p []byte) (int, error) {
+	for {
+		n, err := syscall.Read(l.rfd, p)
+		switch err {
+		case nil:
+			return n, nil
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return 0, nil
+		}
+		return 0, fmt.Errorf("unable to read fifo %s: %w", l.path, err)
+	}
+}
+
+// Read reads event bytes, blocking until some arrive or the deadline passes
+// (then it returns ErrDeadline).
+func (l *Listener) Read(p []byte) (int, error) {
+	for {
+		if n, err := l.ReadNow(p); n > 0 || err != nil {
+			return n, err
+		}
+		ok, err := WaitReadable([]int{l.rfd}, l.deadline)
+		if err != nil {
+			return 0, fmt.Errorf("unable to wait on fifo %s: %w", l.path, err)
+		}
+		if !ok {
+			return 0, ErrDeadline
+		}
+	}
+}
 
 // SetDeadline bounds the next reads; the zero time means no bound.
-func (l *Listener) SetDeadline(t time.Time) error { return l.r.SetReadDeadline(t) }
+func (l *Listener) SetDeadline(t time.Time) error {
+	l.deadline = t
+	return nil
+}
 
 // Path is the listener fifo's path.
 func (l *Listener) Path() string { return l.path }
 
 // Close unsubscribes: removes the fifo and closes it.
 func (l *Listener) Close() error {
-	err := os.Remove(l.path)
-	l.r.Close()
-	l.w.Close()
-	return err
+	err := syscall.Unlink(l.path)
+	syscall.Close(l.rfd)
+	syscall.Close(l.wfd)
+	if err != nil {
+		return &os.PathError{Op: "remove", Path: l.path, Err: err}
+	}
+	return nil
+}
+
+// WaitReadable blocks in poll(2) until one of fds is readable (true) or the
+// deadline passes (false); a zero deadline waits forever. Interruptions by
+// signals are retried with the time that is left.
+func WaitReadable(fds []int, deadline time.Time) (bool, error) {
+	pfds := make([]unix.PollFd, len(fds))
+	for i, fd := range fds {
+		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	}
+	for {
+		timeout := -1
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return false, nil
+			}
+			// round up, so that a wait never ends before the deadline
+			timeout = int((left + time.Millisecond - 1) / time.Millisecond)
+		}
+		n, err := unix.Poll(pfds, timeout)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"s6box/core/rawio"
 	"s6box/core/tai64n"
 )
 
@@ -54,7 +55,7 @@ func DecodeDeaths(b []byte) []Death {
 
 // ReadDeaths reads DIR/supervise/death_tally. A missing file is an empty tally.
 func ReadDeaths(serviceDir string) ([]Death, error) {
-	b, err := os.ReadFile(filepath.Join(serviceDir, "supervise", "death_tally"))
+	b, err := rawio.ReadFile(filepath.Join(serviceDir, "supervise", "death_tally"))
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
@@ -68,7 +69,7 @@ func ReadDeaths(serviceDir string) ([]Death, error) {
 // records, rewriting the file atomically. max 0 keeps none.
 func AppendDeath(supervisePath string, d Death, max int) error {
 	p := filepath.Join(supervisePath, "death_tally")
-	b, err := os.ReadFile(p)
+	b, err := rawio.ReadFile(p)
 	if err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("unable to read %s: %w", p, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"s6box/core/rawio"
 	"s6box/core/tai64n"
 )
 
@@ -96,7 +97,7 @@ func Decode(b []byte) (Status, error) {
 // Read reads DIR/supervise/status.
 func Read(serviceDir string) (Status, error) {
 	p := filepath.Join(serviceDir, "supervise", "status")
-	b, err := os.ReadFile(p)
+	b, err := rawio.ReadFile(p)
 	if err != nil {
 		return Status{}, err
 	}
@@ -115,22 +116,25 @@ func Write(supervisePath string, s Status) error {
 
 // WriteFileAtomic writes NAME.new (0666 & ~umask) and renames it over NAME.
 func WriteFileAtomic(path string, data []byte) error {
+	// Raw system calls: os.OpenFile would also try to register the file with
+	// the runtime's poller and os.Rename would stat the target first, extra
+	// work on every transition of every supervisor.
 	tmp := path + ".new"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	fd, err := rawio.Open(tmp, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC, 0o666)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", tmp, err)
+		return fmt.Errorf("unable to open %s: %w", tmp, &os.PathError{Op: "open", Path: tmp, Err: err})
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
+	if err := rawio.WriteAll(fd, data); err != nil {
+		syscall.Close(fd)
+		syscall.Unlink(tmp)
 		return fmt.Errorf("unable to write %s: %w", tmp, err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
+	if err := syscall.Close(fd); err != nil {
+		syscall.Unlink(tmp)
 		return fmt.Errorf("unable to write %s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := syscall.Rename(tmp, path); err != nil {
+		syscall.Unlink(tmp)
 		return fmt.Errorf("unable to rename %s to %s: %w", tmp, path, err)
 	}
 	return nil

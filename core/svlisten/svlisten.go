@@ -8,6 +8,7 @@ package svlisten
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -43,6 +44,7 @@ type Watcher struct {
 	started bool
 	done    chan struct{}
 	pending chunk // event bytes not yet applied when a Wait returned
+	files   []*os.File
 }
 
 // Subscribe creates DIR/event if needed (not forcing its mode), subscribes
@@ -87,6 +89,9 @@ func (w *Watcher) Close() {
 	default:
 	}
 	close(w.done)
+	for _, f := range w.files {
+		f.Close()
+	}
 	for _, l := range w.ls {
 		l.Close()
 	}
@@ -132,17 +137,25 @@ func (w *Watcher) apply(i int, c byte, want Want) (failed bool) {
 	return false
 }
 
-func (w *Watcher) start() {
+// start launches one reader goroutine per listener, for WaitAbort: each
+// reads through the runtime's poller, so many concurrent waiters in one
+// process (s6-rc changing hundreds of services) hold no thread each.
+func (w *Watcher) start() error {
 	if w.started {
-		return
+		return nil
 	}
 	w.started = true
 	w.events = make(chan chunk, len(w.ls))
 	for i, l := range w.ls {
-		go func(i int, l *ftrig.Listener) {
+		f, err := l.PollFile()
+		if err != nil {
+			return err
+		}
+		w.files = append(w.files, f)
+		go func(i int, f *os.File) {
 			for {
 				buf := make([]byte, 64)
-				n, err := l.Read(buf)
+				n, err := f.Read(buf)
 				select {
 				case w.events <- chunk{i: i, data: buf[:n], err: err}:
 				case <-w.done:
@@ -152,8 +165,9 @@ func (w *Watcher) start() {
 					return
 				}
 			}
-		}(i, l)
+		}(i, f)
 	}
+	return nil
 }
 
 // Wait returns once the condition holds: every service (or, with or, at
@@ -162,7 +176,68 @@ func (w *Watcher) start() {
 // (see apply); they are forced into the wanted state. A zero deadline
 // waits forever; when it passes Wait returns ErrTimeout.
 func (w *Watcher) Wait(want Want, or bool, deadline time.Time) (failures int, err error) {
-	return w.WaitAbort(want, or, deadline, nil)
+	if w.got(want, or) {
+		return 0, nil
+	}
+	if w.started {
+		return w.WaitAbort(want, or, deadline, nil)
+	}
+	// One thread, no goroutines: poll(2) on every listener, then apply what
+	// each one has, in order.
+	fds := make([]int, len(w.ls))
+	for i, l := range w.ls {
+		fds[i] = l.Fd()
+	}
+	buf := make([]byte, 64)
+	for {
+		if c := w.pending; len(c.data) > 0 {
+			w.pending = chunk{}
+			n, done := w.applyChunk(c, want, or)
+			failures += n
+			if done {
+				return failures, nil
+			}
+		}
+		ok, err := ftrig.WaitReadable(fds, deadline)
+		if err != nil {
+			return failures, fmt.Errorf("unable to wait for events: %w", err)
+		}
+		if !ok {
+			return failures, ErrTimeout
+		}
+		for i, l := range w.ls {
+			for {
+				n, err := l.ReadNow(buf)
+				if err != nil {
+					return failures, fmt.Errorf("unable to read events for %s: %w", w.dirs[i], err)
+				}
+				if n == 0 {
+					break
+				}
+				data := append([]byte(nil), buf[:n]...)
+				k, done := w.applyChunk(chunk{i: i, data: data}, want, or)
+				failures += k
+				if done {
+					return failures, nil
+				}
+			}
+		}
+	}
+}
+
+// applyChunk applies event bytes in order until the condition holds; the
+// bytes after that point are kept for the next Wait.
+func (w *Watcher) applyChunk(c chunk, want Want, or bool) (failures int, done bool) {
+	for k, b := range c.data {
+		if w.apply(c.i, b, want) {
+			failures++
+		}
+		if w.got(want, or) {
+			w.pending = chunk{i: c.i, data: c.data[k+1:]}
+			return failures, true
+		}
+	}
+	return failures, false
 }
 
 // WaitAbort is Wait that also gives up with ErrAborted when abort is closed
@@ -171,7 +246,9 @@ func (w *Watcher) WaitAbort(want Want, or bool, deadline time.Time, abort <-chan
 	if w.got(want, or) {
 		return 0, nil
 	}
-	w.start()
+	if err := w.start(); err != nil {
+		return 0, err
+	}
 	var timeout <-chan time.Time
 	if !deadline.IsZero() {
 		t := time.NewTimer(time.Until(deadline))
@@ -193,14 +270,10 @@ func (w *Watcher) WaitAbort(want Want, or bool, deadline time.Time, abort <-chan
 				return failures, fmt.Errorf("unable to read events for %s: %w", w.dirs[c.i], c.err)
 			}
 		}
-		for k, b := range c.data {
-			if w.apply(c.i, b, want) {
-				failures++
-			}
-			if w.got(want, or) {
-				w.pending = chunk{i: c.i, data: c.data[k+1:]}
-				return failures, nil
-			}
+		n, done := w.applyChunk(c, want, or)
+		failures += n
+		if done {
+			return failures, nil
 		}
 	}
 }

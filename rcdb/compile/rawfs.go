@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"s6box/core/rawio"
 )
 
 // Raw file-system helpers for the compiler's hot path. Every definition
@@ -16,40 +18,10 @@ import (
 
 func pathErr(op, path string, err error) error { return &os.PathError{Op: op, Path: path, Err: err} }
 
-func rawOpen(path string, flags int, mode uint32) (int, error) {
-	for {
-		fd, err := unix.Open(path, flags|unix.O_CLOEXEC, mode)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
-}
+func rawOpen(path string, flags int, mode uint32) (int, error) { return rawio.Open(path, flags, mode) }
 
 // readFile reads a whole (small) file.
-func readFile(path string) ([]byte, error) {
-	fd, err := rawOpen(path, unix.O_RDONLY, 0)
-	if err != nil {
-		return nil, pathErr("open", path, err)
-	}
-	defer unix.Close(fd)
-	b := make([]byte, 0, 512)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := unix.Read(fd, b[len(b):cap(b)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, pathErr("read", path, err)
-		}
-		if n == 0 {
-			return b, nil
-		}
-		b = b[:len(b)+n]
-	}
-}
+func readFile(path string) ([]byte, error) { return rawio.ReadFile(path) }
 
 // writeNew creates path (which must not exist) with mode (subject to the
 // umask unless chmod is set, in which case the mode is forced) and writes b.

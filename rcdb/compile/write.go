@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/rawio"
 	"s6box/rcdb"
 )
 
@@ -264,15 +265,8 @@ func copyFd(out, in int) error {
 		if err != nil || n == 0 {
 			return err
 		}
-		for b := buf[:n]; len(b) > 0; {
-			k, err := unix.Write(out, b)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			b = b[k:]
+		if err := rawio.WriteAll(out, buf[:n]); err != nil {
+			return err
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"s6box/test/harness"
 )
 
@@ -47,6 +49,9 @@ func runOneFrom(t *testing.T, prog string, input io.Reader, args []string) outco
 	}
 	cmd := harness.Command(t, prog, a...)
 	cmd.Stdin = input
+	if sr, ok := input.(*slowReader); ok {
+		cmd.Stdin = sr.pipe(t)
+	}
 	res := harness.RunCmd(t, 60*time.Second, cmd)
 	o := outcome{code: res.Code, stdout: mask(res.Stdout), stderr: mask(strings.ReplaceAll(res.Stderr, "s6-log: ", "PROG: ")), contents: map[string]string{}}
 	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
@@ -218,6 +223,36 @@ func TestProcessorWithoutExecline(t *testing.T) {
 // slowReader hands out one line per Read after a short pause, so the
 // logger sees the lines one by one as from a live service.
 type slowReader struct{ lines []string }
+
+// pipe feeds the lines through a pipe, each one only once the logger has
+// read everything before it (the pipe is empty): a logger starved of CPU
+// on a loaded machine still gets one line per read, as the comparison
+// with real s6-log assumes.
+func (r *slowReader) pipe(t *testing.T) *os.File {
+	t.Helper()
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rd.Close() })
+	drained := func() bool {
+		n, err := unix.IoctlGetInt(int(wr.Fd()), unix.TIOCINQ)
+		return err == nil && n == 0
+	}
+	go func() {
+		defer wr.Close()
+		for _, l := range r.lines {
+			for deadline := time.Now().Add(20 * time.Second); !drained() && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(3 * time.Millisecond)
+			if _, err := wr.WriteString(l); err != nil {
+				return
+			}
+		}
+	}()
+	return rd
+}
 
 func (r *slowReader) Read(p []byte) (int, error) {
 	if len(r.lines) == 0 {

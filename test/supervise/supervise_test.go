@@ -359,7 +359,7 @@ func TestReadiness(t *testing.T) {
 }
 
 func TestTimeoutKillAndFinish(t *testing.T) {
-	dir := svc(t, "tk", `trap '' TERM; echo up > up; while :; do sleep 0.05; done`, `sleep 1000`)
+	dir := svc(t, "tk", `trap '' TERM; echo up > up; while :; do sleep 0.05; done`, `exec sleep 1000`)
 	file(t, dir, "timeout-kill", "300\n")
 	file(t, dir, "timeout-finish", "300\n")
 	ev := events(t, dir)
