@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"s6box/core/rawio"
 )
 
 // Errors of Control that s6-svscanctl reports with exit code 100.
@@ -46,18 +48,12 @@ func Control(dir string, cmds []byte) error {
 	if err := syscall.SetNonblock(fd, false); err != nil {
 		return fmt.Errorf("unable to control %s: %w", dir, err)
 	}
-	for len(cmds) > 0 {
-		n, err := syscall.Write(fd, cmds)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			if err == syscall.EPIPE {
-				return fmt.Errorf("unable to control %s: %w", dir, ErrNotListening)
-			}
-			return fmt.Errorf("unable to write to %s: %w", fifo, err)
-		}
-		cmds = cmds[n:]
+	switch err := rawio.WriteAll(fd, cmds); err {
+	case nil:
+		return nil
+	case syscall.EPIPE:
+		return fmt.Errorf("unable to control %s: %w", dir, ErrNotListening)
+	default:
+		return fmt.Errorf("unable to write to %s: %w", fifo, err)
 	}
-	return nil
 }

@@ -188,16 +188,16 @@ func (w *Watcher) Wait(want Want, or bool, deadline time.Time) (failures int, er
 	for i, l := range w.ls {
 		fds[i] = l.Fd()
 	}
+	if c := w.pending; len(c.data) > 0 {
+		w.pending = chunk{}
+		n, done := w.applyChunk(c, want, or)
+		failures += n
+		if done {
+			return failures, nil
+		}
+	}
 	buf := make([]byte, 64)
 	for {
-		if c := w.pending; len(c.data) > 0 {
-			w.pending = chunk{}
-			n, done := w.applyChunk(c, want, or)
-			failures += n
-			if done {
-				return failures, nil
-			}
-		}
 		ok, err := ftrig.WaitReadable(fds, deadline)
 		if err != nil {
 			return failures, fmt.Errorf("unable to wait for events: %w", err)

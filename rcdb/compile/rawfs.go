@@ -18,15 +18,10 @@ import (
 
 func pathErr(op, path string, err error) error { return &os.PathError{Op: op, Path: path, Err: err} }
 
-func rawOpen(path string, flags int, mode uint32) (int, error) { return rawio.Open(path, flags, mode) }
-
-// readFile reads a whole (small) file.
-func readFile(path string) ([]byte, error) { return rawio.ReadFile(path) }
-
 // writeNew creates path (which must not exist) with mode (subject to the
 // umask unless chmod is set, in which case the mode is forced) and writes b.
 func writeNew(path string, b []byte, mode os.FileMode, chmod bool) error {
-	fd, err := rawOpen(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, uint32(mode.Perm()))
+	fd, err := rawio.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, uint32(mode.Perm()))
 	if err != nil {
 		return pathErr("open", path, err)
 	}
@@ -59,7 +54,7 @@ type dirent struct {
 // readDir lists a directory (without "." and ".."), sorted by name like
 // os.ReadDir.
 func readDir(path string) ([]dirent, error) {
-	fd, err := rawOpen(path, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	fd, err := rawio.Open(path, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, pathErr("open", path, err)
 	}

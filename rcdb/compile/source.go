@@ -18,6 +18,8 @@ import (
 
 	"s6box/rcdb"
 	"s6box/rcdb/execlex"
+
+	"s6box/core/rawio"
 )
 
 // Options of a compilation.
@@ -107,7 +109,7 @@ func (s *svc) read(name string) ([]byte, error) {
 	if s.ents != nil && !s.has(name) {
 		return nil, pathErr("open", filepath.Join(s.dir, name), unix.ENOENT)
 	}
-	return readFile(filepath.Join(s.dir, name))
+	return rawio.ReadFile(filepath.Join(s.dir, name))
 }
 
 const reservedA, reservedB = "s6rc-", "s6-rc-"
@@ -246,7 +248,7 @@ func readDef(o *Options, src, name string) (*svc, error) {
 		}
 	}
 	tp := filepath.Join(dir, "type")
-	fd, err := rawOpen(tp, unix.O_RDONLY, 0)
+	fd, err := rawio.Open(tp, unix.O_RDONLY, 0)
 	if err != nil {
 		return nil, srcErr(111, "unable to read %s: %v", tp, err)
 	}

@@ -232,12 +232,12 @@ func (m *model) writeLongrun(dst string, s *svc, a *rcdb.Atom, db *rcdb.DB) erro
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {
-	in, err := rawOpen(src, unix.O_RDONLY, 0)
+	in, err := rawio.Open(src, unix.O_RDONLY, 0)
 	if err != nil {
 		return srcErr(111, "unable to open %s: %v", src, err)
 	}
 	defer unix.Close(in)
-	out, err := rawOpen(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, uint32(mode.Perm()))
+	out, err := rawio.Open(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, uint32(mode.Perm()))
 	if err != nil {
 		return srcErr(111, "unable to create %s: %v", dst, err)
 	}
