@@ -60,29 +60,16 @@ func run(argv []string) int {
 	ctx := &applets.Ctx{
 		Prog: name, Args: args, Applet: a,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		Self: selfPath(argv),
+		Argv0: argv0(argv),
 	}
 	return a.Main(ctx)
 }
 
-// selfPath remembers where this executable is. /proc/self/exe is the truth
-// when /proc is mounted; in early boot it is not, so fall back to argv[0]
-// resolved through PATH.
-func selfPath(argv []string) string {
-	if p, err := os.Executable(); err == nil {
-		return p
-	}
+func argv0(argv []string) string {
 	if len(argv) == 0 {
 		return ""
 	}
-	p, err := applets.LookPath(argv[0])
-	if err != nil {
-		return argv[0]
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
+	return argv[0]
 }
 
 func listApplets(table []applets.Applet, w *os.File) {
@@ -144,7 +131,7 @@ func topLevel(table []applets.Applet, argv []string) int {
 		}
 		var err error
 		if opt == "--install" {
-			err = applets.InstallFlat(table, val, selfPath(argv))
+			err = applets.InstallFlat(table, val, applets.SelfPath(argv0(argv)))
 		} else {
 			err = applets.InstallPrefix(table, val, multicallName)
 		}

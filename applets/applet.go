@@ -10,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"syscall"
 
 	"s6box/applets/getopt"
+	"s6box/core/execpath"
 )
 
 // Exit codes shared by all applets, as s6 documents them.
@@ -46,8 +46,41 @@ type Ctx struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	Self   string // absolute path of this executable, remembered at start-up
+	Argv0  string // argv[0] of the process, to find this executable without /proc
 	Applet *Applet
+
+	self     string // Self's answer, once asked
+	selfDone bool
+}
+
+// Self is the absolute path of this executable. It is looked up the first
+// time an applet asks (chain-loaders, svscan -P, the rc compiler, init), so
+// clients such as svc do not pay a readlink of /proc/self/exe on every start.
+func (c *Ctx) Self() string {
+	if !c.selfDone {
+		c.self, c.selfDone = SelfPath(c.Argv0), true
+	}
+	return c.self
+}
+
+// SelfPath finds this executable: /proc/self/exe is the truth when /proc is
+// mounted; in early boot it is not, so fall back to argv0 resolved through
+// PATH.
+func SelfPath(argv0 string) string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	if argv0 == "" {
+		return ""
+	}
+	p, err := LookPath(argv0)
+	if err != nil {
+		return argv0
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // Fatal prints "PROG: fatal: MSG" and returns code, for `return c.Fatal(...)`.
@@ -129,30 +162,7 @@ func unwrapErrno(err error) error {
 // as is). The error is ENOENT when nothing matches, or the error of the last
 // candidate that exists but cannot be run.
 func LookPath(prog string) (string, error) {
-	if strings.Contains(prog, "/") {
-		return prog, nil
-	}
-	pathEnv, ok := os.LookupEnv("PATH")
-	if !ok {
-		pathEnv = "/usr/bin:/bin"
-	}
-	var lastErr error = syscall.ENOENT
-	for _, dir := range filepath.SplitList(pathEnv) {
-		if dir == "" {
-			dir = "."
-		}
-		cand := dir + "/" + prog
-		st, err := os.Stat(cand)
-		if err != nil || st.IsDir() {
-			continue
-		}
-		if st.Mode()&0o111 == 0 {
-			lastErr = syscall.EACCES
-			continue
-		}
-		return cand, nil
-	}
-	return "", lastErr
+	return execpath.Look(prog, execpath.Env())
 }
 
 // Find returns the applet called name (bare or s6 name), or nil.

@@ -26,7 +26,7 @@ const multicallName = "s6box"
 // program with exactly what an exec chain would have given it; the runtime's
 // raised RLIMIT_NOFILE is put back by syscall.Exec at the very end.
 func (c *Ctx) chainNext(argv []string, path string) *Ctx {
-	if c.Applet == nil || !c.Applet.Chain || c.Self == "" || os.Getenv(NoChainEnv) != "" {
+	if c.Applet == nil || !c.Applet.Chain || c.Self() == "" || os.Getenv(NoChainEnv) != "" {
 		return nil
 	}
 	name, args := filepath.Base(argv[0]), argv[1:]
@@ -37,13 +37,13 @@ func (c *Ctx) chainNext(argv []string, path string) *Ctx {
 		name, args = args[0], args[1:]
 	}
 	a := Find(Table(), name)
-	if a == nil || !a.Chain || !sameFile(path, c.Self) {
+	if a == nil || !a.Chain || !sameFile(path, c.Self()) {
 		return nil
 	}
 	return &Ctx{
 		Prog: name, Args: args, Applet: a,
 		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
-		Self: c.Self,
+		Argv0: c.Argv0, self: c.self, selfDone: c.selfDone,
 	}
 }
 

@@ -18,7 +18,7 @@ func initMain(c *Ctx) int {
 	if !ok {
 		return code
 	}
-	cfg := &linuxinit.Config{Prog: c.Prog, Self: c.Self, Verbosity: 1, Umask: 0o22, Console: c.Stderr, Args: rest}
+	cfg := &linuxinit.Config{Prog: c.Prog, Self: c.Self(), Verbosity: 1, Umask: 0o22, Console: c.Stderr, Args: rest}
 	basedir := "/etc/s6-linux-init/current"
 	scanner := ""
 	for _, o := range opts {

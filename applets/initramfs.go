@@ -14,7 +14,7 @@ func initramfsMain(c *Ctx) int {
 	if len(rest) != 0 {
 		return c.UsageFail("unexpected argument " + rest[0])
 	}
-	spec := initramfs.Spec{Binary: c.Self}
+	spec := initramfs.Spec{Binary: c.Self()}
 	out := ""
 	for _, o := range opts {
 		switch o.Letter {

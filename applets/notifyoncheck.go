@@ -155,7 +155,7 @@ func readNotificationFd(path string) (int, *codedError) {
 func nocStart(c *Ctx, role string, files []uintptr) (int, error) {
 	argv := append([]string{c.Prog}, c.Args...)
 	env := append(os.Environ(), nocRoleEnv+"="+role)
-	return syscall.ForkExec(c.Self, argv, &syscall.ProcAttr{Env: env, Files: files})
+	return syscall.ForkExec(c.Self(), argv, &syscall.ProcAttr{Env: env, Files: files})
 }
 
 // nocSpawn is the intermediate of -d: it starts the checker and exits, so

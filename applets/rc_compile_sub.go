@@ -35,7 +35,7 @@ func compileFresh(c *Ctx, o *rccmd.Options, sources []string) (string, int) {
 		dir = filepath.Dir(p)
 	}
 	target := filepath.Join(dir, "compiled-"+tai64n.Now().String()[1:])
-	co := &compile.Options{Verbosity: o.Verbosity, Self: c.Self, Warn: c.Stderr, Info: c.Stderr, Prog: c.Prog}
+	co := &compile.Options{Verbosity: o.Verbosity, Self: c.Self(), Warn: c.Stderr, Info: c.Stderr, Prog: c.Prog}
 	if _, err := compile.Compile(target, sources, co); err != nil {
 		return "", rcFail(c, err)
 	}

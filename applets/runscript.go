@@ -35,13 +35,13 @@ func runscriptMain(c *Ctx) int {
 // `s6box NAME …` when called as s6box, so the child finds itself again
 // without /proc), anything else is looked up in PATH.
 func execApplet(c *Ctx, argv []string) int {
-	if !strings.Contains(argv[0], "/") && Find(Table(), argv[0]) != nil && c.Self != "" {
+	if !strings.Contains(argv[0], "/") && Find(Table(), argv[0]) != nil && c.Self() != "" {
 		full := argv
-		base := filepath.Base(c.Self)
+		base := filepath.Base(c.Self())
 		if base == "s6box" || strings.HasPrefix(base, "s6box-") || strings.HasPrefix(base, "s6box.") {
-			full = append([]string{c.Self}, argv...)
+			full = append([]string{c.Self()}, argv...)
 		}
-		err := syscall.Exec(c.Self, full, os.Environ())
+		err := syscall.Exec(c.Self(), full, os.Environ())
 		return c.Fatal(ExitNoExec, "unable to exec %s: %v", argv[0], err)
 	}
 	return c.Exec(argv)

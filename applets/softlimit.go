@@ -17,7 +17,7 @@ func softlimitMain(c *Ctx) int {
 	if len(rest) == 0 {
 		return c.UsageFail("")
 	}
-	rlimit.Self = c.Self
+	rlimit.Self = c.Self()
 	mode := rlimit.Soft
 	for _, op := range opts {
 		switch op.Letter {

@@ -13,16 +13,6 @@ import (
 	"s6box/core/svlisten"
 )
 
-func svcApplet() Applet {
-	return Applet{
-		Name:    "svc",
-		Aliases: []string{"s6-svc"},
-		Usage:   "[ -wu | -wU | -wd | -wD | -wr | -wR ] [ -T timeout ] [ -s signal | -abqhkti12pcyPCKl ] [ -roduDUxOQ ] servicedir...",
-		Dir:     "bin",
-		Main:    svcMain,
-	}
-}
-
 // svcMain sends the command bytes to every servicedir. With -w it waits in
 // this same process: subscribe to each event/ fifodir and read the status
 // first, then write the commands, then wait, so no transition can be missed

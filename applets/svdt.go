@@ -9,26 +9,6 @@ import (
 	"s6box/core/svdt"
 )
 
-func svdtApplet() Applet {
-	return Applet{
-		Name:    "svdt",
-		Aliases: []string{"s6-svdt"},
-		Usage:   "[ -S | -s ] [ -n maxentries ] servicedir",
-		Dir:     "bin",
-		Main:    svdtMain,
-	}
-}
-
-func svdtClearApplet() Applet {
-	return Applet{
-		Name:    "svdt-clear",
-		Aliases: []string{"s6-svdt-clear"},
-		Usage:   "servicedir",
-		Dir:     "bin",
-		Main:    svdtClearMain,
-	}
-}
-
 // svdtMain prints the death tally, oldest first.
 func svdtMain(c *Ctx) int {
 	opts, rest, code, ok := c.Getopt("Ssn:")

@@ -4,26 +4,6 @@ import (
 	"s6box/core/svlisten"
 )
 
-func svlisten1Applet() Applet {
-	return Applet{
-		Name:    "svlisten1",
-		Aliases: []string{"s6-svlisten1"},
-		Usage:   "[ -U | -u | -d | -D | -r | -R ] [ -t timeout ] servicedir prog...",
-		Dir:     "bin",
-		Main:    svlisten1Main,
-	}
-}
-
-func svlistenApplet() Applet {
-	return Applet{
-		Name:    "svlisten",
-		Aliases: []string{"s6-svlisten"},
-		Usage:   "[ -U | -u | -d | -D | -r | -R ] [ -a | -o ] [ -t timeout ] servicedir... \"\" prog...",
-		Dir:     "bin",
-		Main:    svlistenMain,
-	}
-}
-
 // svlisten1Main subscribes to one service, reads its status, then spawns
 // prog (not waited for) and waits for the wanted state.
 func svlisten1Main(c *Ctx) int {

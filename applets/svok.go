@@ -6,16 +6,6 @@ import (
 	"s6box/core/lock"
 )
 
-func svokApplet() Applet {
-	return Applet{
-		Name:    "svok",
-		Aliases: []string{"s6-svok"},
-		Usage:   "servicedir",
-		Dir:     "bin",
-		Main:    svokMain,
-	}
-}
-
 // svokMain exits 0 if a supervisor holds DIR/supervise/lock, 1 if not.
 func svokMain(c *Ctx) int {
 	_, rest, code, ok := c.Getopt("")

@@ -7,16 +7,6 @@ import (
 	"s6box/core/svperms"
 )
 
-func svpermsApplet() Applet {
-	return Applet{
-		Name:    "svperms",
-		Aliases: []string{"s6-svperms"},
-		Usage:   "[ -v ] [ -u | -g group | -G group | -o | -O group ] [ -e | -E group ] servicedir...",
-		Dir:     "bin",
-		Main:    svpermsMain,
-	}
-}
-
 // svpermsMain changes (-u -g -G -o -O, -e -E) and/or prints (-v, or no
 // option) the permissions of each servicedir. Exit 1 if a printed dir has
 // modes s6 never sets.

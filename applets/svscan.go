@@ -115,7 +115,7 @@ func svscanMain(c *Ctx) int {
 		o.cfg.Host = newInProcessHost(r, logf)
 	}
 	if o.cfg.Host == nil {
-		prog, argv0 := c.Self, "supervise"
+		prog, argv0 := c.Self(), "supervise"
 		if strings.HasPrefix(c.Prog, "s6-") {
 			argv0 = "s6-supervise"
 		}

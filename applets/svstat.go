@@ -10,16 +10,6 @@ import (
 	"s6box/core/tai64n"
 )
 
-func svstatApplet() Applet {
-	return Applet{
-		Name:    "svstat",
-		Aliases: []string{"s6-svstat"},
-		Usage:   "[ --json | -j | -uwNrpest | -o up,wantedup,normallyup,ready,paused,pid,exitcode,signal,signum,updownsince,readysince,updownfor,readyfor ] [ -n ] servicedir...",
-		Dir:     "bin",
-		Main:    svstatMain,
-	}
-}
-
 // svstatMain prints one line per servicedir. With one servicedir the output
 // is s6-svstat's; with several, each line is prefixed by "DIR: " (s6 would
 // ignore the extra ones). --json (first argument) or -j prints one JSON

@@ -6,16 +6,6 @@ import (
 	"s6box/core/svlisten"
 )
 
-func svwaitApplet() Applet {
-	return Applet{
-		Name:    "svwait",
-		Aliases: []string{"s6-svwait"},
-		Usage:   "[ -U | -u | -d | -D | -r | -R ] [ -a | -o ] [ -t timeout ] servicedir...",
-		Dir:     "bin",
-		Main:    svwaitMain,
-	}
-}
-
 // listenOpts holds the options shared by svwait, svlisten1 and svlisten.
 type listenOpts struct {
 	letter   byte

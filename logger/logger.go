@@ -18,8 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
+	"s6box/core/execpath"
 	"syscall"
 	"time"
 
@@ -113,7 +113,7 @@ func Run(cfg Config) error {
 		if ld.Processor != nil && env.Reaper == nil {
 			env.Reaper = reaper.Start(nil)
 			defer env.Reaper.Stop()
-			if p, err := exec.LookPath("execlineb"); err == nil {
+			if p, err := execpath.Look("execlineb", execpath.Env()); err == nil {
 				env.Execline = p
 			}
 		}

@@ -5,8 +5,9 @@
 // On-disk layout of a compiled database directory:
 //
 //	lock          empty; readers take a shared fcntl lock on it
-//	db            "s6box-rcdb 2\n" "crc64 <16 hex>\n" then a JSON document;
-//	              the checksum (CRC-64, ECMA polynomial) covers the JSON
+//	db            "s6box-rcdb 2\n" "crc64 <16 hex>\n" then a JSON document
+//	              (written and read by core/jsontext, laid out as
+//	              encoding/json did before); the checksum (CRC-64, ECMA polynomial) covers the JSON
 //	              bytes: it catches corruption, it is no defence against
 //	              deliberate tampering (whoever can write db can fix it up)
 //	servicedirs/  one s6 service directory per longrun (internal ones too)
@@ -19,9 +20,7 @@ package rcdb
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"hash/crc64"
 	"os"
 	"path/filepath"
 )
@@ -132,10 +131,7 @@ func (d *DB) IsBundle(name string) bool {
 
 // Encode serialises the db with its header and checksum.
 func (d *DB) Encode() ([]byte, error) {
-	body, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
+	body := d.marshal()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %d\n%s\n", magic, FormatVersion, Checksum(body))
 	b.Write(body)
@@ -145,7 +141,38 @@ func (d *DB) Encode() ([]byte, error) {
 // Checksum is the db file's checksum line (without its newline) for body:
 // "crc64 " and the CRC-64/ECMA of body as 16 lowercase hex digits.
 func Checksum(body []byte) string {
-	return fmt.Sprintf("crc64 %016x", crc64.Checksum(body, crc64.MakeTable(crc64.ECMA)))
+	return fmt.Sprintf("crc64 %016x", crc64ECMA(body))
+}
+
+// crc64Table is the CRC-64/ECMA-182 table (reflected polynomial), built on
+// first use: hash/crc64 builds its tables when the program starts, which
+// every process of this binary would pay for.
+var crc64Table *[256]uint64
+
+// crc64ECMA is the CRC-64 of b with the ECMA polynomial, as
+// hash/crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)) computes it.
+func crc64ECMA(b []byte) uint64 {
+	if crc64Table == nil {
+		const poly = 0xC96C5795D7870F42
+		t := new([256]uint64)
+		for i := range t {
+			crc := uint64(i)
+			for j := 0; j < 8; j++ {
+				if crc&1 == 1 {
+					crc = crc>>1 ^ poly
+				} else {
+					crc >>= 1
+				}
+			}
+			t[i] = crc
+		}
+		crc64Table = t
+	}
+	crc := ^uint64(0)
+	for _, c := range b {
+		crc = crc64Table[byte(crc)^c] ^ crc>>8
+	}
+	return ^crc
 }
 
 // Decode parses and validates a db file's bytes; what names the file in
@@ -169,7 +196,7 @@ func Decode(b []byte, what string) (*DB, error) {
 		return nil, bad("checksum mismatch (the file is corrupt)")
 	}
 	var d DB
-	if err := json.Unmarshal(body, &d); err != nil {
+	if err := d.unmarshal(body); err != nil {
 		return nil, bad("%v", err)
 	}
 	if err := d.Check(); err != nil {

@@ -2,8 +2,10 @@ package rcdb
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"hash/crc64"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -106,6 +108,58 @@ func TestChecksum(t *testing.T) {
 		_, err := Decode(damaged, "some/db")
 		if err == nil || err.(*Error).Code != 4 || err.Error() != "invalid service database in some/db: checksum mismatch (the file is corrupt)" {
 			t.Errorf("%s damaged: %v", name, err)
+		}
+	}
+}
+
+// rich is a database with every member set, odd strings included.
+func rich() *DB {
+	d := small()
+	d.Self = "/usr/bin/s6box <&>"
+	d.Atoms = append(d.Atoms, Atom{Name: "l\u2028\"q\"\\", Type: Longrun, Flags: FlagRecommended, TimeoutDown: 7, TimeoutUp: 4294967295,
+		Consumer: 1, Producers: []int{0}, Deps: []int{}, Argv: [3][]string{{}, {"a\tb", "\x01é\xff"}, nil}, Script: [3]string{"", "scripts/x", ""}})
+	return d
+}
+
+// The db document is written by jsontext: it must be the bytes
+// encoding/json wrote for format 2, and old files must decode the same.
+func TestJSONMatchesEncodingJSON(t *testing.T) {
+	for _, d := range []*DB{small(), rich(), {}} {
+		want, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.marshal(); !bytes.Equal(got, want) {
+			t.Errorf("marshal:\n got %s\nwant %s", got, want)
+		}
+		var viaStd, viaOurs DB
+		if err := json.Unmarshal(want, &viaStd); err != nil {
+			t.Fatal(err)
+		}
+		if err := viaOurs.unmarshal(want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(viaStd, viaOurs) {
+			t.Errorf("unmarshal:\n got %+v\nwant %+v", viaOurs, viaStd)
+		}
+	}
+}
+
+func TestUnmarshalTypeErrors(t *testing.T) {
+	for doc, want := range map[string]string{
+		`[]`:                              "not an object",
+		`{"version":"2"}`:                 "version: a JSON string, not an integer",
+		`{"atoms":[{"deps":[1,"x"]}]}`:    "atoms[0].deps[1]: a JSON string",
+		`{"atoms":[{"flags":-1}]}`:        "atoms[0].flags",
+		`{"bundles":[{"name":3}]}`:        "bundles[0].name",
+		`{"atoms":[{"argv":[null,[1]]}]}`: "atoms[0].argv[1][0]",
+		`{"atoms":[{"name":"a"}]`:         "unexpected end of input",
+		`{"self":"\ud800x"} trailing`:     "after the document",
+	} {
+		var d DB
+		err := d.unmarshal([]byte(doc))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", doc, err, want)
 		}
 	}
 }

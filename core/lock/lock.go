@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"s6box/core/rawio"
 
 	"golang.org/x/sys/unix"
 )
@@ -72,16 +73,18 @@ func LockFile(f *os.File, wait bool) error {
 // IsLocked reports whether someone holds a lock on path that would prevent a
 // read lock, as s6's fd_islocked does. A missing file is not locked.
 func IsLocked(path string) (bool, error) {
-	f, err := os.Open(path)
+	// A raw descriptor: os.Open would set up the runtime's poller for a
+	// file that is only asked one question (svok, svstat, svc run this).
+	fd, err := rawio.Open(path, unix.O_RDONLY, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return false, nil
 		}
-		return false, err
+		return false, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	fl := wholeFile(unix.F_RDLCK)
-	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, fl); err != nil {
+	if err := unix.FcntlFlock(uintptr(fd), unix.F_OFD_GETLK, fl); err != nil {
 		return false, fmt.Errorf("unable to test lock on %s: %w", path, err)
 	}
 	return fl.Type != unix.F_UNLCK, nil

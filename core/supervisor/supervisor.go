@@ -460,6 +460,11 @@ func (s *Supervisor) stopReadiness() {
 }
 
 func (s *Supervisor) startFinish(argv []string) (int, error) {
+	// Most services have no finish: ask first rather than fork a child
+	// whose exec fails (about a millisecond before the "d" event).
+	if !s.exists("finish") {
+		return 0, syscall.ENOENT
+	}
 	attr := &syscall.ProcAttr{
 		Dir:   s.dir,
 		Env:   s.env(),

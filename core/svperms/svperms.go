@@ -6,10 +6,11 @@ package svperms
 import (
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"s6box/core/userdb"
 )
 
 // Access to supervise/ (status readers).
@@ -43,24 +44,19 @@ func GroupID(s string) (int, error) {
 		}
 		return int(n), nil
 	}
-	g, err := user.LookupGroup(s)
+	g, err := userdb.LookupGroup(userdb.GroupFile, s)
 	if err != nil {
 		return 0, fmt.Errorf("unable to find entry for %s in group database", s)
 	}
-	n, err := strconv.Atoi(g.Gid)
-	if err != nil {
-		return 0, fmt.Errorf("bad gid %q for group %s", g.Gid, s)
-	}
-	return n, nil
+	return g.GID, nil
 }
 
 // GroupName is the name of gid, or its number when it has none.
 func GroupName(gid uint32) string {
-	id := strconv.FormatUint(uint64(gid), 10)
-	if g, err := user.LookupGroupId(id); err == nil {
+	if g, err := userdb.LookupGroupID(userdb.GroupFile, int(gid)); err == nil {
 		return g.Name
 	}
-	return id
+	return strconv.FormatUint(uint64(gid), 10)
 }
 
 // ownerGid is the primary group of the owner of path (0 if unknown).
@@ -69,15 +65,11 @@ func ownerGid(path string) (int, error) {
 	if err := syscall.Stat(path, &st); err != nil {
 		return 0, fmt.Errorf("unable to stat %s: %w", path, err)
 	}
-	u, err := user.LookupId(strconv.FormatUint(uint64(st.Uid), 10))
+	u, err := userdb.LookupUserID(userdb.PasswdFile, int(st.Uid))
 	if err != nil {
 		return 0, nil
 	}
-	g, err := strconv.Atoi(u.Gid)
-	if err != nil {
-		return 0, nil
-	}
-	return g, nil
+	return u.GID, nil
 }
 
 func chownChmod(path string, gid int, mode os.FileMode) error {

@@ -1,9 +1,9 @@
 package svstat
 
 import (
-	"encoding/json"
 	"time"
 
+	"s6box/core/jsontext"
 	"s6box/core/signame"
 )
 
@@ -74,5 +74,54 @@ func NewRecord(service string, in Info, deaths int) Record {
 	return r
 }
 
-// JSON renders r as one line of JSON (without the newline).
-func (r Record) JSON() ([]byte, error) { return json.Marshal(r) }
+// JSON renders r as one line of JSON (without the newline), members in the
+// order of the struct, as encoding/json would.
+func (r Record) JSON() ([]byte, error) {
+	w := &jsontext.Writer{}
+	w.BeginObject()
+	w.StringMember("service", r.Service)
+	w.StringMember("state", r.State)
+	w.Key("pid")
+	optUint(w, r.PID)
+	if r.FinishPID != nil {
+		w.Key("finish_pid")
+		w.Uint(*r.FinishPID)
+	}
+	w.StringMember("since", r.Since)
+	w.StringMember("since_tai64n", r.SinceTAI64N)
+	w.Key("seconds")
+	w.Uint(r.Seconds)
+	w.BoolMember("ready", r.Ready)
+	if r.ReadySince != "" {
+		w.StringMember("ready_since", r.ReadySince)
+	}
+	if r.ReadyTAI64N != "" {
+		w.StringMember("ready_since_tai64n", r.ReadyTAI64N)
+	}
+	w.BoolMember("wanted_up", r.WantedUp)
+	w.BoolMember("normally_up", r.NormallyUp)
+	w.BoolMember("paused", r.Paused)
+	w.Key("last_exit_code")
+	if r.LastExitCode != nil {
+		w.Int(int64(*r.LastExitCode))
+	} else {
+		w.Null()
+	}
+	w.Key("last_signal")
+	if r.LastSignal != nil {
+		w.String(*r.LastSignal)
+	} else {
+		w.Null()
+	}
+	w.IntMember("deaths", int64(r.Deaths))
+	w.EndObject()
+	return w.B, nil
+}
+
+func optUint(w *jsontext.Writer, p *uint64) {
+	if p == nil {
+		w.Null()
+		return
+	}
+	w.Uint(*p)
+}

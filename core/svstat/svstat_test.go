@@ -238,3 +238,27 @@ func TestJSON(t *testing.T) {
 		t.Errorf("fresh up record: %s", b)
 	}
 }
+
+// Record.JSON is hand-written (no encoding/json in the binary): it must give
+// the bytes json.Marshal gives for the same record, odd names included.
+func TestJSONBytesMatchEncodingJSON(t *testing.T) {
+	now := at(1000, 0)
+	ins := []Info{
+		{Status: status.Status{Stamp: at(990, 5), ReadyStamp: at(995, 0), PID: 321, WantUp: true, Ready: true}, NormallyUp: true, Now: now},
+		{Status: status.Status{Stamp: at(990, 0), PID: 55, Wstat: 9, Finishing: true, Paused: true}, Now: now},
+		{Status: status.Status{Stamp: at(990, 0), Wstat: 3 << 8}, Now: now},
+	}
+	for i, in := range ins {
+		for _, name := range []string{"sv/a", "<&>\"\\\n\u2028\xff"} {
+			r := NewRecord(name, in, i)
+			got, err := r.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(r)
+			if string(got) != string(want) {
+				t.Errorf("record %d %q:\n got %s\nwant %s", i, name, got, want)
+			}
+		}
+	}
+}

@@ -72,21 +72,19 @@ func parseID(s string) (int, bool) {
 	return int(n), true
 }
 
-// LookupUser finds the first entry named name in the passwd file at path.
-func LookupUser(path, name string) (User, error) {
+// findUser returns the first well-formed passwd entry that match accepts.
+func findUser(path string, match func(User) bool) (User, error) {
 	var u User
 	found := false
 	err := scan(path, 4, func(f []string) bool {
-		if f[0] != name {
-			return false
-		}
 		uid, ok1 := parseID(f[2])
 		gid, ok2 := parseID(f[3])
 		if !ok1 || !ok2 {
 			return false
 		}
-		u, found = User{Name: f[0], UID: uid, GID: gid}, true
-		return true
+		u = User{Name: f[0], UID: uid, GID: gid}
+		found = match(u)
+		return found
 	})
 	if err != nil {
 		return User{}, err
@@ -95,6 +93,16 @@ func LookupUser(path, name string) (User, error) {
 		return User{}, ErrNotFound
 	}
 	return u, nil
+}
+
+// LookupUser finds the first entry named name in the passwd file at path.
+func LookupUser(path, name string) (User, error) {
+	return findUser(path, func(u User) bool { return u.Name == name })
+}
+
+// LookupUserID finds the first entry with uid in the passwd file at path.
+func LookupUserID(path string, uid int) (User, error) {
+	return findUser(path, func(u User) bool { return u.UID == uid })
 }
 
 func parseGroup(f []string) (Group, bool) {
@@ -109,15 +117,13 @@ func parseGroup(f []string) (Group, bool) {
 	return g, true
 }
 
-// LookupGroup finds the first entry named name in the group file at path.
-func LookupGroup(path, name string) (Group, error) {
+// findGroup returns the first well-formed group entry that match accepts.
+func findGroup(path string, match func(Group) bool) (Group, error) {
 	var g Group
 	found := false
 	err := scan(path, 3, func(f []string) bool {
-		if f[0] != name {
-			return false
-		}
 		g, found = parseGroup(f)
+		found = found && match(g)
 		return found
 	})
 	if err != nil {
@@ -127,6 +133,16 @@ func LookupGroup(path, name string) (Group, error) {
 		return Group{}, ErrNotFound
 	}
 	return g, nil
+}
+
+// LookupGroup finds the first entry named name in the group file at path.
+func LookupGroup(path, name string) (Group, error) {
+	return findGroup(path, func(g Group) bool { return g.Name == name })
+}
+
+// LookupGroupID finds the first entry with gid in the group file at path.
+func LookupGroupID(path string, gid int) (Group, error) {
+	return findGroup(path, func(g Group) bool { return g.GID == gid })
 }
 
 // SupplementaryGroups lists, in file order, the gids of the groups whose

@@ -36,6 +36,24 @@ func TestLookupUser(t *testing.T) {
 	}
 }
 
+// The by-id lookups (svperms names a gid's group, a uid's primary group).
+func TestLookupByID(t *testing.T) {
+	pw := write(t, "passwd", "bad:x:zz:1::/:/bin/sh\nalice:x:1000:100::/:/bin/sh\nalias:x:1000:7::/:/bin/sh\n")
+	if u, err := LookupUserID(pw, 1000); err != nil || u.Name != "alice" || u.GID != 100 {
+		t.Errorf("uid 1000: %+v %v (want the first entry)", u, err)
+	}
+	if _, err := LookupUserID(pw, 0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("uid 0: %v", err)
+	}
+	gr := write(t, "group", "broken:x:zz:\nstaff:x:50:a\nstaff2:x:50:\n")
+	if g, err := LookupGroupID(gr, 50); err != nil || g.Name != "staff" {
+		t.Errorf("gid 50: %+v %v", g, err)
+	}
+	if _, err := LookupGroupID(gr, 0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("gid 0: %v", err)
+	}
+}
+
 func TestGroups(t *testing.T) {
 	p := write(t, "group", "root:x:0:\nwheel:x:10:alice,bob\nusers:x:100:\naudio:x:29:carol,alice\nbroken:x:zz:alice\n")
 	g, err := LookupGroup(p, "wheel")

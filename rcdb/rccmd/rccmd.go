@@ -4,12 +4,12 @@
 package rccmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"s6box/core/jsontext"
 	"sync"
 	"syscall"
 	"time"
@@ -137,10 +137,10 @@ func Run(o *Options, cmd string, names []string) int {
 }
 
 type entry struct {
-	Name      string `json:"name"`
-	Type      string `json:"type"`
-	Up        bool   `json:"up"`
-	Essential bool   `json:"essential"`
+	Name      string
+	Type      string
+	Up        bool
+	Essential bool
 }
 
 func list(o *Options, l *live.Live, sel []bool) int {
@@ -153,11 +153,18 @@ func list(o *Options, l *live.Live, sel []bool) int {
 		out = append(out, entry{a.Name, a.Type, l.Up(i), a.Flags&rcdb.FlagEssential != 0})
 	}
 	if o.JSON {
-		if out == nil {
-			out = []entry{}
+		w := jsontext.NewIndent("  ")
+		w.BeginArray()
+		for _, e := range out {
+			w.BeginObject()
+			w.StringMember("name", e.Name)
+			w.StringMember("type", e.Type)
+			w.BoolMember("up", e.Up)
+			w.BoolMember("essential", e.Essential)
+			w.EndObject()
 		}
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(o.Stdout, "%s\n", b)
+		w.EndArray()
+		fmt.Fprintf(o.Stdout, "%s\n", w.B)
 		return 0
 	}
 	for _, e := range out {

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"s6box/core/execpath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -152,19 +153,7 @@ func allowed(c *usock.Conn) bool {
 }
 
 func lookPath(prog string, env []string) (string, error) {
-	pathEnv := "/usr/bin:/bin"
-	for _, kv := range env {
-		if strings.HasPrefix(kv, "PATH=") {
-			pathEnv = kv[5:]
-		}
-	}
-	for _, dir := range filepath.SplitList(pathEnv) {
-		p := filepath.Join(dir, prog)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", os.ErrNotExist
+	return execpath.Look(prog, execpath.FromEnviron(env))
 }
 
 // Result of a client request.
