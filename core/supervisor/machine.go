@@ -230,8 +230,9 @@ func (m *machine) onStart() {
 	}
 }
 
-// startRun spawns ./run now (state DOWN).
-func (m *machine) startRun() {
+// startRun spawns ./run now (state DOWN). It reports whether run was
+// spawned (the status is then written); on failure it only arms the retry.
+func (m *machine) startRun() bool {
 	m.disarm()
 	spec := runSpec{notifyFd: -1, lockFd: -1, gen: m.gen + 1}
 	if n, ok := m.readUint("notification-fd"); ok {
@@ -242,7 +243,7 @@ func (m *machine) startRun() {
 		if spec.lockFd == spec.notifyFd {
 			m.fx.logf("warning", "%s: lock-fd and notification-fd are both %d: not starting the service - waiting 60 seconds", m.dir, n)
 			m.arm(timerStart, forkRetry)
-			return
+			return false
 		}
 	}
 	pid, err := m.fx.startRun(spec)
@@ -255,7 +256,7 @@ func (m *machine) startRun() {
 			m.fx.logf("warning", "unable to spawn %s/run: %v - waiting 10 seconds", m.dir, err)
 			m.arm(timerStart, spawnRetry)
 		}
-		return
+		return false
 	}
 	m.gen = spec.gen
 	now := m.fx.now()
@@ -267,6 +268,7 @@ func (m *machine) startRun() {
 	m.st.Ready, m.st.Paused, m.st.Finishing = false, false, false
 	m.write()
 	m.fx.notify("u")
+	return true
 }
 
 func (m *machine) onRunExit(ws syscall.WaitStatus) {
@@ -505,10 +507,13 @@ func (m *machine) wantDown() {
 // up is the `u` command: want up, and start now if down.
 func (m *machine) up() {
 	m.st.WantUp = true
-	m.write()
-	if m.state == StateDown {
-		m.startRun()
+	// Starting run rewrites the status anyway: writing it here too would
+	// only delay the spawn and the "u" event (a rename costs ~0.2 ms on
+	// ext4, which flushes the new file's data before replacing the old).
+	if m.state == StateDown && m.startRun() {
+		return
 	}
+	m.write()
 }
 
 // last is `x` and SIGHUP: exit now if down, else once the service is down.

@@ -244,16 +244,18 @@ func TestControlBytesDown(t *testing.T) {
 	rows = append(rows,
 		row{"down", nil, ctl('d'), []string{"status pid=0 fl=08"}, StateDown},
 		row{"down", nil, ctl('D'), []string{"touchdown", "status pid=0 fl=08"}, StateDown},
-		row{"down", nil, ctl('u'), []string{"status pid=0 fl=0c", "run", "status pid=100 fl=04", "notify u"}, StateUp},
-		row{"down", nil, ctl('U'), []string{"rmdown", "status pid=0 fl=0c", "run", "status pid=100 fl=04", "notify u"}, StateUp},
+		// u from down: one status write, after the spawn (no write before it)
+		row{"down", nil, ctl('u'), []string{"run", "status pid=100 fl=04", "notify u"}, StateUp},
+		row{"down", nil, ctl('U'), []string{"rmdown", "run", "status pid=100 fl=04", "notify u"}, StateUp},
 		row{"down", nil, ctl('o'), []string{"status pid=0 fl=08", "run", "status pid=100 fl=00", "notify u"}, StateUp},
 		row{"down", nil, ctl('O'), []string{"status pid=0 fl=08"}, StateDown},
 		row{"down", nil, ctl('Q'), []string{"touchdown", "status pid=0 fl=08"}, StateDown},
 		row{"down", nil, ctl('x'), []string{"stopready", "notify x"}, StateExited},
-		row{"down", map[string]string{"notification-fd": "3\n"}, ctl('u'), []string{"status pid=0 fl=0c", "run nfd=3", "status pid=100 fl=04", "notify u"}, StateUp},
-		row{"down", map[string]string{"notification-fd": "x3"}, ctl('u'), []string{"status pid=0 fl=0c", "warning", "run", "status pid=100 fl=04", "notify u"}, StateUp},
-		row{"down", map[string]string{"lock-fd": "5"}, ctl('u'), []string{"status pid=0 fl=0c", "run lfd=5", "status pid=100 fl=04", "notify u"}, StateUp},
-		row{"down", map[string]string{"lock-fd": "5", "notification-fd": "5"}, ctl('u'), []string{"status pid=0 fl=0c", "warning", "timer 1m0s"}, StateDown},
+		row{"down", map[string]string{"notification-fd": "3\n"}, ctl('u'), []string{"run nfd=3", "status pid=100 fl=04", "notify u"}, StateUp},
+		row{"down", map[string]string{"notification-fd": "x3"}, ctl('u'), []string{"warning", "run", "status pid=100 fl=04", "notify u"}, StateUp},
+		row{"down", map[string]string{"lock-fd": "5"}, ctl('u'), []string{"run lfd=5", "status pid=100 fl=04", "notify u"}, StateUp},
+		// no spawn: the status still records "wanted up"
+		row{"down", map[string]string{"lock-fd": "5", "notification-fd": "5"}, ctl('u'), []string{"warning", "timer 1m0s", "status pid=0 fl=0c"}, StateDown},
 	)
 	runRows(t, rows)
 }
@@ -388,7 +390,7 @@ func TestThrottle(t *testing.T) {
 	m.handle(finExited(101, 0))
 	f.log = nil
 	m.handle(ctl('u'))
-	if want := []string{"status pid=0 fl=0c", "stoptimer", "run", "status pid=102 fl=04", "notify u"}; !reflect.DeepEqual(f.log, want) {
+	if want := []string{"stoptimer", "run", "status pid=102 fl=04", "notify u"}; !reflect.DeepEqual(f.log, want) {
 		t.Fatalf("u while throttled: %q", f.log)
 	}
 	m, f = reach(t, "finish", nil)
@@ -435,7 +437,7 @@ func TestSpawnFailure(t *testing.T) {
 	m, f := reach(t, "down", nil)
 	f.runErr = &spawnError{err: syscall.ENOENT}
 	m.handle(ctl('u'))
-	if want := []string{"status pid=0 fl=0c", "run failed", "warning", "timer 10s"}; !reflect.DeepEqual(f.log, want) || m.state != StateDown {
+	if want := []string{"run failed", "warning", "timer 10s", "status pid=0 fl=0c"}; !reflect.DeepEqual(f.log, want) || m.state != StateDown {
 		t.Fatalf("exec failure: %q", f.log)
 	}
 	f.log = nil
@@ -447,7 +449,7 @@ func TestSpawnFailure(t *testing.T) {
 	m, f = reach(t, "down", nil)
 	f.runErr = &spawnError{err: syscall.EAGAIN, fork: true}
 	m.handle(ctl('u'))
-	if f.log[len(f.log)-1] != "timer 1m0s" {
+	if want := []string{"run failed", "warning", "timer 1m0s", "status pid=0 fl=0c"}; !reflect.DeepEqual(f.log, want) {
 		t.Fatalf("fork failure: %q", f.log)
 	}
 }
