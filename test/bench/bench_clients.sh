@@ -37,6 +37,9 @@ printf 'module empty\n\ngo 1.22\n' >"$tmp/empty/go.mod"
 printf 'package main\n\nfunc main() {}\n' >"$tmp/empty/main.go"
 (cd "$tmp/empty" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/goempty" .)
 (cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$tmp/react" ./test/bench/react)
+# The least a Go svc -w can be: only its system calls, only package syscall.
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/minisvc" ./test/bench/minisvc)
+minisvc() { MINISVC_CMD=$1 MINISVC_DIR=$2 "$tmp/minisvc"; }
 
 mksvc() { # dir
   mkdir -p "$1"
@@ -67,13 +70,13 @@ timed() {
   echo $((t1 - t0)) >>"$out"
 }
 
-# measure DIR: n iterations; in each, s6-svc then our svc do a timed -wd -d,
+# measure DIR: n iterations; in each, s6-svc, our svc and minisvc do a timed -wd -d,
 # an untimed wait for down+ready (so the next start is not delayed by the
 # restart throttle) and a timed -wu -u. Interleaving the two clients makes
 # them share whatever load the machine has.
 measure() {
   local dir=$1 c
-  : >"$tmp/real.down"; : >"$tmp/real.up"; : >"$tmp/ours.down"; : >"$tmp/ours.up"
+  : >"$tmp/real.down"; : >"$tmp/real.up"; : >"$tmp/ours.down"; : >"$tmp/ours.up"; : >"$tmp/mini.down"; : >"$tmp/mini.up"
   /usr/bin/s6-svc -wu -T 10000 -u "$dir"
   for _ in $(seq 1 "$n"); do
     for c in real ours; do
@@ -83,11 +86,15 @@ measure() {
       /usr/bin/s6-svwait -D -t 10000 "$dir"
       timed "$tmp/$c.up" "$svc" -wu -T 10000 -u "$dir"
     done
+    timed "$tmp/mini.down" minisvc d "$dir"
+    /usr/bin/s6-svwait -D -t 10000 "$dir"
+    timed "$tmp/mini.up" minisvc u "$dir"
   done
 }
 
 rows=()
 ratios=()
+miniratios=()
 raw=()
 declare -A s6net
 # startup DIR: programs that do (almost) nothing, the fixed cost of a
@@ -137,6 +144,9 @@ run_pair() { # daemon-label dir
     local cmd="svc -w${op:0:1} -${op:0:1}"
     rows+=("| \`$cmd\` | $label | s6-svc 2.11 | $rm | $(net "$rm") |")
     rows+=("| \`$cmd\` | $label | s6box svc | $om | $(net "$om") |")
+    read -r mm _ < <(stats "$tmp/mini.$op")
+    rows+=("| \`$cmd\` | $label | minimal Go client (floor) | $mm | $(net "$mm") |")
+    miniratios+=("$(awk -v o="$mm" -v r="$rm" -v l="$loop" 'BEGIN{printf "%.2f", (o-l)/(r-l)}')")
     ratios+=("$(awk -v o="$om" -v r="$rm" -v l="$loop" 'BEGIN{printf "%.2f", (o-l)/(r-l)}')")
     raw+=("$(awk -v o="$om" -v r="$rm" 'BEGIN{printf "%.2f", o/r}')")
     s6net[$label.$op]=$(net "$rm")
@@ -198,10 +208,15 @@ if [ -n "${reaction[s6-supervise 2.11.up]:-}" ]; then
 	echo
 	echo "Floor: an empty Go program ($(net "${floor[goempty]}") ms net) plus s6-supervise's own reaction"
 	echo "comes to $bd (-wd -d) and $bu (-wu -u) of s6-svc's net round trip against s6-supervise."
-	if awk -v d="$bd" -v u="$bu" 'BEGIN {exit !(d > 0.5 || u > 0.5)}'; then
-		echo "A Go client doing no work at all could not reach 0.50 on this machine."
+	echo "The minimal Go client (test/bench/minisvc: only svc -w's system calls, only package syscall,"
+	echo "so no os/time/fmt initialisers) against s6-svc on the same daemon: ${miniratios[*]} (same order as above)."
+	miniworst=$(printf '%s\n' "${miniratios[@]}" | sort -n | tail -1)
+	if awk -v w="$miniworst" 'BEGIN {exit !(w > 0.5)}'; then
+		echo "Its worst ratio, $miniworst, is above 0.50: with $(go env GOVERSION) on this machine, a Go client that"
+		echo "does nothing but the protocol's system calls does not meet the target either."
 	else
-		echo "The rest is this binary's own start-up above an empty Go program (svok: $(net "${floor[ours.ok]}") ms"
-		echo "net against $(net "${floor[goempty]}") ms) and the client's own work."
+		echo "The rest is this binary's own start-up above that client (svok: $(net "${floor[ours.ok]}") ms"
+		echo "net against $(net "${floor[goempty]}") ms for an empty Go program) and the client's own work."
 	fi
+
 fi
