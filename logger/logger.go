@@ -19,12 +19,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"s6box/core/execpath"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/execpath"
 	"s6box/core/reaper"
 	"s6box/logger/logdir"
 	"s6box/logger/script"

@@ -7,8 +7,8 @@
 //	lock          empty; readers take a shared fcntl lock on it
 //	db            "s6box-rcdb 2\n" "crc64 <16 hex>\n" then a JSON document
 //	              (written and read by core/jsontext, laid out as
-//	              encoding/json did before); the checksum (CRC-64, ECMA polynomial) covers the JSON
-//	              bytes: it catches corruption, it is no defence against
+//	              encoding/json did before); the checksum (CRC-64, ECMA
+//	              polynomial) covers the JSON bytes: it catches corruption, it is no defence against
 //	              deliberate tampering (whoever can write db can fix it up)
 //	servicedirs/  one s6 service directory per longrun (internal ones too)
 //	scripts/      oneshot scripts that start with "#!" (our extension),
@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // FormatVersion is the version of the db file; a reader refuses others.
@@ -145,32 +146,32 @@ func Checksum(body []byte) string {
 }
 
 // crc64Table is the CRC-64/ECMA-182 table (reflected polynomial), built on
-// first use: hash/crc64 builds its tables when the program starts, which
-// every process of this binary would pay for.
-var crc64Table *[256]uint64
+// first use (safely from several goroutines): hash/crc64 builds its tables
+// when the program starts, which every process of this binary would pay for.
+var crc64Table = sync.OnceValue(func() *[256]uint64 {
+	const poly = 0xC96C5795D7870F42
+	t := new([256]uint64)
+	for i := range t {
+		crc := uint64(i)
+		for j := 0; j < 8; j++ {
+			if crc&1 == 1 {
+				crc = crc>>1 ^ poly
+			} else {
+				crc >>= 1
+			}
+		}
+		t[i] = crc
+	}
+	return t
+})
 
 // crc64ECMA is the CRC-64 of b with the ECMA polynomial, as
 // hash/crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)) computes it.
 func crc64ECMA(b []byte) uint64 {
-	if crc64Table == nil {
-		const poly = 0xC96C5795D7870F42
-		t := new([256]uint64)
-		for i := range t {
-			crc := uint64(i)
-			for j := 0; j < 8; j++ {
-				if crc&1 == 1 {
-					crc = crc>>1 ^ poly
-				} else {
-					crc >>= 1
-				}
-			}
-			t[i] = crc
-		}
-		crc64Table = t
-	}
+	t := crc64Table()
 	crc := ^uint64(0)
 	for _, c := range b {
-		crc = crc64Table[byte(crc)^c] ^ crc>>8
+		crc = t[byte(crc)^c] ^ crc>>8
 	}
 	return ^crc
 }

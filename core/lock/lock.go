@@ -13,9 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"s6box/core/rawio"
 
 	"golang.org/x/sys/unix"
+
+	"s6box/core/rawio"
 )
 
 // ErrLocked means another holder has the lock.

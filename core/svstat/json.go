@@ -82,7 +82,11 @@ func (r Record) JSON() ([]byte, error) {
 	w.StringMember("service", r.Service)
 	w.StringMember("state", r.State)
 	w.Key("pid")
-	optUint(w, r.PID)
+	if r.PID != nil {
+		w.Uint(*r.PID)
+	} else {
+		w.Null()
+	}
 	if r.FinishPID != nil {
 		w.Key("finish_pid")
 		w.Uint(*r.FinishPID)
@@ -116,12 +120,4 @@ func (r Record) JSON() ([]byte, error) {
 	w.IntMember("deaths", int64(r.Deaths))
 	w.EndObject()
 	return w.B, nil
-}
-
-func optUint(w *jsontext.Writer, p *uint64) {
-	if p == nil {
-		w.Null()
-		return
-	}
-	w.Uint(*p)
 }

@@ -17,7 +17,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"s6box/core/execpath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +24,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/execpath"
 	"s6box/core/reaper"
 	"s6box/rcdb"
 	"s6box/rcdb/usock"
@@ -114,7 +114,7 @@ func (s *Server) handle(c *usock.Conn) {
 	}
 	path := argv[0]
 	if !strings.Contains(path, "/") {
-		if p, err := lookPath(path, s.Env); err == nil {
+		if p, err := execpath.Look(path, execpath.FromEnviron(s.Env)); err == nil {
 			path = p
 		}
 	}
@@ -150,10 +150,6 @@ func allowed(c *usock.Conn) bool {
 		return false
 	}
 	return cred.Uid == 0 || int(cred.Uid) == os.Geteuid()
-}
-
-func lookPath(prog string, env []string) (string, error) {
-	return execpath.Look(prog, execpath.FromEnviron(env))
 }
 
 // Result of a client request.
