@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/rawio"
 	"s6box/core/tai64n"
 )
 
@@ -58,13 +59,14 @@ func MakeFifodir(dir string, public, force bool) error {
 // with no reader are removed, as s6 does. It returns the first error that is
 // not about a single vanished listener.
 func Notify(dir string, events []byte) error {
-	d, err := os.Open(dir)
+	// Plain system calls: every state change of every supervisor lists
+	// its fifodir, and os.Open would register it with the poller first.
+	names, err := rawio.ReadDirNames(dir)
 	if err != nil {
-		return fmt.Errorf("unable to open fifodir %s: %w", dir, err)
-	}
-	names, err := d.Readdirnames(-1)
-	d.Close()
-	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return fmt.Errorf("unable to read fifodir %s: %w", dir, err)
 	}
 	for _, n := range names {

@@ -64,3 +64,28 @@ func WriteAll(fd int, b []byte) error {
 	}
 	return nil
 }
+
+// ReadDirNames lists a directory's entries, without "." and "..", in the
+// order the filesystem returns them.
+func ReadDirNames(path string) ([]string, error) {
+	fd, err := Open(path, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	var names []string
+	var buf [4096]byte
+	for {
+		n, err := unix.Getdents(fd, buf[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "readdirent", Path: path, Err: err}
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+	}
+}

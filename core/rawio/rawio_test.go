@@ -36,3 +36,38 @@ func TestReadFileSizesAndErrors(t *testing.T) {
 		t.Fatalf("reading a directory: %v", err)
 	}
 }
+
+// TestReadDirNames lists enough entries to need several getdents calls and
+// checks the errors of a missing directory and of a file.
+func TestReadDirNames(t *testing.T) {
+	dir := t.TempDir()
+	want := map[string]bool{}
+	for i := 0; i < 300; i++ {
+		n := "ftrig1:@" + strings.Repeat("a", 30) + string(rune('a'+i%26)) + strings.Repeat("b", i%7) + string(rune('0'+i/26))
+		if want[n] {
+			continue
+		}
+		want[n] = true
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ReadDirNames(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("listed %d names, want %d", len(got), len(want))
+	}
+	for _, n := range got {
+		if !want[n] {
+			t.Fatalf("listed %q, which is not in the directory", n)
+		}
+	}
+	if _, err := ReadDirNames(filepath.Join(dir, "missing")); !os.IsNotExist(err) || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("missing directory: %v", err)
+	}
+	if _, err := ReadDirNames(filepath.Join(dir, "ftrig1:@"+strings.Repeat("a", 31)+"0")); err == nil {
+		t.Fatal("a file listed as a directory")
+	}
+}
