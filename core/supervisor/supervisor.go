@@ -71,8 +71,7 @@ type Supervisor struct {
 	ch      chan event
 	done    chan struct{}
 	lockF   *os.File
-	ctlR    *os.File
-	ctlW    *os.File
+	ctlR    *os.File // supervise/control, opened read-write
 	nullF   *os.File
 	timer   *time.Timer
 	runExit <-chan reaper.Exit
@@ -242,15 +241,13 @@ func (s *Supervisor) setup() error {
 	case fi.Mode()&fs.ModeNamedPipe == 0:
 		return fmt.Errorf("%s is not a fifo: %w", cp, ErrLayout)
 	}
-	// Non-blocking opens: the read end goes to the runtime poller, and the
-	// write end we keep means the reader never sees end-of-file.
-	s.ctlR, err = os.OpenFile(cp, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// One non-blocking read-write open (Linux allows it on a fifo): the
+	// runtime poller waits on it, and being a writer too means the reader
+	// never sees end-of-file. One descriptor per service, not two: svscan
+	// holds these for every service, and every fork copies its table.
+	s.ctlR, err = os.OpenFile(cp, os.O_RDWR|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return fmt.Errorf("unable to open %s for reading: %w", cp, unwrapPath(err))
-	}
-	s.ctlW, err = os.OpenFile(cp, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return fmt.Errorf("unable to open %s for writing: %w", cp, unwrapPath(err))
+		return fmt.Errorf("unable to open %s: %w", cp, unwrapPath(err))
 	}
 	return nil
 }
@@ -261,7 +258,7 @@ func (s *Supervisor) release() {
 		s.timer.Stop()
 	}
 	s.stopReadiness()
-	for _, f := range []*os.File{s.ctlR, s.ctlW, s.nullF, s.lockF, s.pinF} {
+	for _, f := range []*os.File{s.ctlR, s.nullF, s.lockF, s.pinF} {
 		if f != nil {
 			f.Close()
 		}
