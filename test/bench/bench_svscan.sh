@@ -164,35 +164,58 @@ bringup() {
 	echo "$secs"
 }
 
-# ctl IMPL N SVC: median ms of "SVC -wu -u" (after "-wd -d" and an untimed
-# wait for the service to be down and ready) on one service while N run.
-# The scanner is left 5 s to settle after the N daemons are up (the last
-# supervisors are still writing their first status and event files, ours
-# trims its memory 2 s after start), and the time is read from bash's
-# EPOCHREALTIME, so a sample holds the client and nothing else.
+# ctl IMPL N CLIENT...: median ms of "CLIENT -wu -u" (after "-wd -d" and an
+# untimed wait for the service to be down and ready) on one service while N
+# run, for each CLIENT in turn in every round (so they share the machine's
+# moods); prints the medians in CLIENT order. CLIENT "mini" is the minimal
+# Go client (its -wd -d is done by our svc). The scanner is left 5 s to
+# settle after the N daemons are up (the last supervisors are still writing
+# their first status and event files, ours trims its memory 2 s after
+# start), and the time is read from bash's EPOCHREALTIME, so a sample holds
+# the client and nothing else.
 ctl() {
-	local impl=$1 n=$2 svc=$3 dir tag pid i t0 t1 times=()
+	local impl=$1 n=$2 dir tag pid i c k t0 t1
+	shift 2
+	local clients=("$@")
+	declare -A times
 	dir=$(mktemp -d "$work/ctl.XXXXXX")
 	tag=$(newtag)
 	make_scandir "$dir" "$n" "$tag"
 	pid=$(start "$impl" "$dir")
 	if ! wait_sleeps "$tag" "$n" >/dev/null; then
 		stop "$impl" "$dir" "$pid" "$tag"
-		echo "-"
+		printf -- '- %.0s' "${clients[@]}"
 		return
 	fi
 	sleep 5
 	for ((i = 0; i < 31; i++)); do
-		"$svc" -wd -d "$dir/s0" || break
-		/usr/bin/s6-svwait -D -t 10000 "$dir/s0" || break
-		t0=${EPOCHREALTIME/./}
-		"$svc" -wu -u "$dir/s0" || break
-		t1=${EPOCHREALTIME/./}
-		times+=($((t1 - t0)))
+		for k in "${!clients[@]}"; do
+			c=${clients[$k]}
+			if [ "$c" = mini ]; then
+				"$oursvc" -wd -d "$dir/s0" || break 2
+				/usr/bin/s6-svwait -D -t 10000 "$dir/s0" || break 2
+				t0=${EPOCHREALTIME/./}
+				MINISVC_CMD=u MINISVC_DIR=$dir/s0 "$minisvc" || break 2
+				t1=${EPOCHREALTIME/./}
+			else
+				"$c" -wd -d "$dir/s0" || break 2
+				/usr/bin/s6-svwait -D -t 10000 "$dir/s0" || break 2
+				t0=${EPOCHREALTIME/./}
+				"$c" -wu -u "$dir/s0" || break 2
+				t1=${EPOCHREALTIME/./}
+			fi
+			times[$k]+="$((t1 - t0)) "
+		done
 	done
 	stop "$impl" "$dir" "$pid" "$tag"
-	[ ${#times[@]} -gt 0 ] || { echo "-"; return; }
-	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] / 1000}'
+	for k in "${!clients[@]}"; do
+		if [ -z "${times[$k]:-}" ]; then
+			printf -- '- '
+			continue
+		fi
+		# shellcheck disable=SC2086
+		printf '%s\n' ${times[$k]} | sort -n | awk '{a[NR] = $1} END {printf "%.1f ", a[int((NR + 1) / 2)] / 1000}'
+	done
 }
 
 echo "## svscan: supervision memory, bring-up, control under load"
@@ -257,29 +280,51 @@ fi
 echo
 
 oursvc=$farm/s6-svc
+here=$(cd "$(dirname "$0")" && pwd)
+minisvc=$work/minisvc
+(cd "$here/../.." && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$minisvc" ./test/bench/minisvc) || minisvc=""
 echo "Control under load: median of 31 \`svc -wu -u\` round trips (service down and ready before"
 echo "each) on one service while 500 run, 5 s after the last daemon came up, each stack with its"
 echo "own client (our svc against our scanner, Debian's s6-svc against s6-svscan), plus our svc"
-echo "against s6-svscan to compare the daemons alone. Milliseconds, timed from bash with"
-echo "EPOCHREALTIME (the fork and exec of the client is in every figure)."
+echo "against s6-svscan to compare the daemons alone, and the minimal Go client (test/bench/minisvc:"
+echo "only svc -w's system calls, only package syscall) against our scanner as the floor of any Go"
+echo "client. The clients against one scanner take turns in every round. Milliseconds, timed from"
+echo "bash with EPOCHREALTIME (the fork and exec of the client is in every figure)."
 echo
 echo "| scanner | client | ms |"
 echo "|---|---|---:|"
 declare -A ctlms
 for impl in ours ours-P s6; do
 	available "$impl" || continue
-	if [ "$impl" = s6 ]; then
-		ctlms[s6]=$(ctl s6 500 /usr/bin/s6-svc)
+	case $impl in
+	s6)
+		read -r ctlms[s6] other < <(ctl s6 500 /usr/bin/s6-svc "$oursvc")
 		echo "| $(impl_name s6) | s6-svc | ${ctlms[s6]} |"
-		echo "| $(impl_name s6) | our svc | $(ctl s6 500 "$oursvc") |"
-	else
-		ctlms[$impl]=$(ctl "$impl" 500 "$oursvc")
-		echo "| $(impl_name "$impl") | our svc | ${ctlms[$impl]} |"
-	fi
+		echo "| $(impl_name s6) | our svc | $other |"
+		;;
+	ours)
+		if [ -n "$minisvc" ]; then
+			read -r ctlms[ours] ctlms[mini] < <(ctl ours 500 "$oursvc" mini)
+		else
+			read -r ctlms[ours] < <(ctl ours 500 "$oursvc")
+		fi
+		echo "| $(impl_name ours) | our svc | ${ctlms[ours]} |"
+		[ -n "${ctlms[mini]:-}" ] && echo "| $(impl_name ours) | minimal Go client | ${ctlms[mini]} |"
+		;;
+	ours-P)
+		read -r ctlms[ours-P] < <(ctl ours-P 500 "$oursvc")
+		echo "| $(impl_name ours-P) | our svc | ${ctlms[ours-P]} |"
+		;;
+	esac
 done
 echo
 if [ -n "${ctlms[ours]:-}" ] && [ -n "${ctlms[s6]:-}" ]; then
 	met=$(awk -v a="${ctlms[ours]}" -v b="${ctlms[s6]}" 'BEGIN {print (a <= b / 2) ? "met" : "NOT met"}' 2>/dev/null)
 	ratio=$(awk -v a="${ctlms[ours]}" -v b="${ctlms[s6]}" 'BEGIN {printf "%.2f", a / b}' 2>/dev/null)
 	echo "Target: ours ≤ half of s6's control round trip under load: ${ctlms[ours]} ms vs ${ctlms[s6]} ms (ratio $ratio) — $met."
+	if [ -n "${ctlms[mini]:-}" ] && [ "${ctlms[mini]}" != "-" ]; then
+		ratio=$(awk -v a="${ctlms[mini]}" -v b="${ctlms[s6]}" 'BEGIN {printf "%.2f", a / b}' 2>/dev/null)
+		echo
+		echo "Floor: the minimal Go client against our scanner, ${ctlms[mini]} ms, is $ratio of s6's round trip."
+	fi
 fi
