@@ -147,7 +147,15 @@ func WriteFileAtomic(path string, data []byte) error {
 	if unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE) == nil {
 		// tmp now names the previous file: readers that opened it keep
 		// what they opened.
-		if err := syscall.Unlink(tmp); err != nil && err != syscall.ENOENT {
+		err := syscall.Unlink(tmp)
+		if err == syscall.EISDIR {
+			// NAME was a directory: put it back, as a rename would have
+			// refused to replace it.
+			unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE)
+			syscall.Unlink(tmp)
+			return fmt.Errorf("unable to rename %s to %s: %w", tmp, path, syscall.EISDIR)
+		}
+		if err != nil && err != syscall.ENOENT {
 			return fmt.Errorf("unable to remove the previous %s (now %s): %w", path, tmp, err)
 		}
 		return nil

@@ -112,3 +112,27 @@ func TestWriteFileAtomicErrorNamesFile(t *testing.T) {
 		t.Fatalf("error %v does not name %s.new", err, p)
 	}
 }
+
+// TestWriteFileAtomicDirectoryInTheWay checks that a directory where the
+// file should be is left where it is, with its contents, and the error says
+// so.
+func TestWriteFileAtomicDirectoryInTheWay(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "status")
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p, "keep"), []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFileAtomic(p, []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), p) {
+		t.Fatalf("error %v does not name %s", err, p)
+	}
+	if b, err := os.ReadFile(filepath.Join(p, "keep")); err != nil || string(b) != "data" {
+		t.Fatalf("the directory's file after the failed write: %q, %v", b, err)
+	}
+	if _, err := os.Lstat(p + ".new"); !os.IsNotExist(err) {
+		t.Fatalf("%s.new left behind (lstat: %v)", p, err)
+	}
+}
