@@ -4,7 +4,7 @@
 //
 // One goroutine does all the work. Input is read in large chunks and split
 // in place; a line costs no allocation, one clock read (only when the script
-// timestamps anything) and, without selection directives, no regexp. Each
+// timestamps anything) and, without selection directives, no pattern matching. Each
 // logdir receives one write() per input chunk. Signals and processor exits
 // interrupt a blocking read through the poller's read deadline, so no data
 // read from the pipe is ever left unprocessed: on a stop request the logger

@@ -1,18 +1,17 @@
 // Package script parses an s6-log logging script: each argument word is one
 // directive (selection, control or action), grouped into script elements.
 //
-// Regular expressions are compiled with Go's regexp.CompilePOSIX, which
-// accepts POSIX ERE syntax plus RE2 extensions (\d, \b, non-greedy
-// operators …) and has no back-references; matching is leftmost-longest as
-// POSIX asks. Patterns are compiled when the script is parsed, never at
-// package initialisation.
+// Regular expressions are POSIX EREs as s6-log reads them (glibc's regcomp
+// with REG_EXTENDED|REG_NEWLINE in the C locale), compiled by logger/ere
+// when the script is parsed; see that package for the syntax.
 package script
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
+
+	"s6box/logger/ere"
 )
 
 // Defaults and limits of the control directives (s6-log 2.11).
@@ -40,7 +39,7 @@ const (
 // Selector is one selection directive.
 type Selector struct {
 	Kind SelKind
-	Re   *regexp.Regexp // nil for f
+	Re   *ere.Regexp // nil for f
 }
 
 // ActKind is the kind of an action directive.
@@ -147,7 +146,7 @@ func Parse(words []string) (*Script, error) {
 				sc.Elements = append(sc.Elements, cur)
 				cur = Element{}
 			}
-			re, err := regexp.CompilePOSIX(arg)
+			re, err := ere.Compile(arg)
 			if err != nil {
 				return nil, unrecognized(d)
 			}
