@@ -164,51 +164,60 @@ bringup() {
 	echo "$secs"
 }
 
-# ctl IMPL N CLIENT...: median ms of "CLIENT -wu -u" (after "-wd -d" and an
-# untimed wait for the service to be down and ready) on one service while N
-# run, for each CLIENT in turn in every round (so they share the machine's
-# moods); prints the medians in CLIENT order. CLIENT "mini" is the minimal
-# Go client (its -wd -d is done by our svc). The scanner is left 5 s to
-# settle after the N daemons are up (the last supervisors are still writing
-# their first status and event files, ours trims its memory 2 s after
-# start), and the time is read from bash's EPOCHREALTIME, so a sample holds
-# the client and nothing else.
+# ctl N PAIR...: every scanner named in the PAIRs ("IMPL:CLIENT") runs its own
+# N services at once; in each of 31 rounds every pair in turn does an untimed
+# "CLIENT -wd -d" and wait for down and ready, then a timed "CLIENT -wu -u",
+# on its scanner's first service. Taking turns inside every round, all
+# stacks share the machine's slow and fast spells. Prints the medians (ms)
+# in PAIR order. CLIENT "mini" is the minimal Go client (its -wd -d is done
+# by our svc). The scanners are left 5 s to settle after the last daemon is
+# up (the last supervisors are still writing their first status and event
+# files, ours trims its memory 2 s after start), and the time is read from
+# bash's EPOCHREALTIME, so a sample holds the client and nothing else.
 ctl() {
-	local impl=$1 n=$2 dir tag pid i c k t0 t1
-	shift 2
-	local clients=("$@")
-	declare -A times
-	dir=$(mktemp -d "$work/ctl.XXXXXX")
-	tag=$(newtag)
-	make_scandir "$dir" "$n" "$tag"
-	pid=$(start "$impl" "$dir")
-	if ! wait_sleeps "$tag" "$n" >/dev/null; then
-		stop "$impl" "$dir" "$pid" "$tag"
-		printf -- '- %.0s' "${clients[@]}"
-		return
-	fi
-	sleep 5
-	for ((i = 0; i < 31; i++)); do
-		for k in "${!clients[@]}"; do
-			c=${clients[$k]}
-			if [ "$c" = mini ]; then
-				"$oursvc" -wd -d "$dir/s0" || break 2
-				/usr/bin/s6-svwait -D -t 10000 "$dir/s0" || break 2
-				t0=${EPOCHREALTIME/./}
-				MINISVC_CMD=u MINISVC_DIR=$dir/s0 "$minisvc" || break 2
-				t1=${EPOCHREALTIME/./}
-			else
-				"$c" -wd -d "$dir/s0" || break 2
-				/usr/bin/s6-svwait -D -t 10000 "$dir/s0" || break 2
-				t0=${EPOCHREALTIME/./}
-				"$c" -wu -u "$dir/s0" || break 2
-				t1=${EPOCHREALTIME/./}
-			fi
-			times[$k]+="$((t1 - t0)) "
-		done
+	local n=$1 i k impl c d t0 t1
+	shift
+	local pairs=("$@")
+	declare -A dirs tags pids times
+	for k in "${!pairs[@]}"; do
+		impl=${pairs[$k]%%:*}
+		[ -n "${dirs[$impl]:-}" ] && continue
+		dirs[$impl]=$(mktemp -d "$work/ctl.XXXXXX")
+		tags[$impl]=$(newtag)
+		make_scandir "${dirs[$impl]}" "$n" "${tags[$impl]}"
+		pids[$impl]=$(start "$impl" "${dirs[$impl]}")
 	done
-	stop "$impl" "$dir" "$pid" "$tag"
-	for k in "${!clients[@]}"; do
+	local ok=1
+	for impl in "${!dirs[@]}"; do
+		wait_sleeps "${tags[$impl]}" "$n" >/dev/null || ok=0
+	done
+	if [ "$ok" = 1 ]; then
+		sleep 5
+		for ((i = 0; i < 31; i++)); do
+			for k in "${!pairs[@]}"; do
+				impl=${pairs[$k]%%:*} c=${pairs[$k]#*:}
+				d=${dirs[$impl]}/s0
+				if [ "$c" = mini ]; then
+					"$oursvc" -wd -d "$d" || break 2
+					/usr/bin/s6-svwait -D -t 10000 "$d" || break 2
+					t0=${EPOCHREALTIME/./}
+					MINISVC_CMD=u MINISVC_DIR=$d "$minisvc" || break 2
+					t1=${EPOCHREALTIME/./}
+				else
+					"$c" -wd -d "$d" || break 2
+					/usr/bin/s6-svwait -D -t 10000 "$d" || break 2
+					t0=${EPOCHREALTIME/./}
+					"$c" -wu -u "$d" || break 2
+					t1=${EPOCHREALTIME/./}
+				fi
+				times[$k]+="$((t1 - t0)) "
+			done
+		done
+	fi
+	for impl in "${!dirs[@]}"; do
+		stop "$impl" "${dirs[$impl]}" "${pids[$impl]}" "${tags[$impl]}"
+	done
+	for k in "${!pairs[@]}"; do
 		if [ -z "${times[$k]:-}" ]; then
 			printf -- '- '
 			continue
@@ -288,35 +297,34 @@ echo "each) on one service while 500 run, 5 s after the last daemon came up, eac
 echo "own client (our svc against our scanner, Debian's s6-svc against s6-svscan), plus our svc"
 echo "against s6-svscan to compare the daemons alone, and the minimal Go client (test/bench/minisvc:"
 echo "only svc -w's system calls, only package syscall) against our scanner as the floor of any Go"
-echo "client. The clients against one scanner take turns in every round. Milliseconds, timed from"
-echo "bash with EPOCHREALTIME (the fork and exec of the client is in every figure)."
+echo "client. All scanners run at once, each with its own 500 services, and every row takes its"
+echo "turn in every round, so they share the machine's load. Milliseconds, timed from bash with"
+echo "EPOCHREALTIME (the fork and exec of the client is in every figure)."
 echo
 echo "| scanner | client | ms |"
 echo "|---|---|---:|"
 declare -A ctlms
-for impl in ours ours-P s6; do
-	available "$impl" || continue
-	case $impl in
-	s6)
-		read -r ctlms[s6] other < <(ctl s6 500 /usr/bin/s6-svc "$oursvc")
-		echo "| $(impl_name s6) | s6-svc | ${ctlms[s6]} |"
-		echo "| $(impl_name s6) | our svc | $other |"
-		;;
-	ours)
-		if [ -n "$minisvc" ]; then
-			read -r ctlms[ours] ctlms[mini] < <(ctl ours 500 "$oursvc" mini)
-		else
-			read -r ctlms[ours] < <(ctl ours 500 "$oursvc")
-		fi
-		echo "| $(impl_name ours) | our svc | ${ctlms[ours]} |"
-		[ -n "${ctlms[mini]:-}" ] && echo "| $(impl_name ours) | minimal Go client | ${ctlms[mini]} |"
-		;;
-	ours-P)
-		read -r ctlms[ours-P] < <(ctl ours-P 500 "$oursvc")
-		echo "| $(impl_name ours-P) | our svc | ${ctlms[ours-P]} |"
-		;;
-	esac
-done
+pairs=() names=() keys=()
+if available ours; then
+	pairs+=("ours:$oursvc"); names+=("$(impl_name ours) | our svc"); keys+=(ours)
+	if [ -n "$minisvc" ]; then
+		pairs+=("ours:mini"); names+=("$(impl_name ours) | minimal Go client"); keys+=(mini)
+	fi
+fi
+if available ours-P; then
+	pairs+=("ours-P:$oursvc"); names+=("$(impl_name ours-P) | our svc"); keys+=(ours-P)
+fi
+if available s6; then
+	pairs+=("s6:/usr/bin/s6-svc"); names+=("$(impl_name s6) | s6-svc"); keys+=(s6)
+	pairs+=("s6:$oursvc"); names+=("$(impl_name s6) | our svc"); keys+=(s6-oursvc)
+fi
+if [ ${#pairs[@]} -gt 0 ]; then
+	read -r -a medians < <(ctl 500 "${pairs[@]}")
+	for k in "${!pairs[@]}"; do
+		ctlms[${keys[$k]}]=${medians[$k]:--}
+		echo "| ${names[$k]} | ${ctlms[${keys[$k]}]} |"
+	done
+fi
 echo
 if [ -n "${ctlms[ours]:-}" ] && [ -n "${ctlms[s6]:-}" ]; then
 	met=$(awk -v a="${ctlms[ours]}" -v b="${ctlms[s6]}" 'BEGIN {print (a <= b / 2) ? "met" : "NOT met"}' 2>/dev/null)
