@@ -8,6 +8,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"s6box/core/rawio"
 )
 
 // The spawning thread's own descriptor table.
@@ -82,31 +84,15 @@ func setupPrivateTable() *privateTable {
 // copied from the process's table, but for stdio, the receiving socket end
 // and anonymous inodes (the runtime's poller among them).
 func (pt *privateTable) closeInherited() {
-	dfd, err := unix.Open("/proc/thread-self/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	names, err := rawio.ReadDirNames("/proc/thread-self/fd")
 	if err != nil {
 		return
 	}
-	var fds []int
-	var buf [4096]byte
-	for {
-		n, err := unix.Getdents(dfd, buf[:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n <= 0 {
-			break
-		}
-		var names []string
-		_, _, names = unix.ParseDirent(buf[:n], -1, names)
-		for _, name := range names {
-			if fd, err := strconv.Atoi(name); err == nil {
-				fds = append(fds, fd)
-			}
-		}
-	}
-	unix.Close(dfd)
-	for _, fd := range fds {
-		if fd <= 2 || fd == pt.recvFd || fd == dfd {
+	for _, name := range names {
+		fd, err := strconv.Atoi(name)
+		// The listing's own descriptor is among the names; it is already
+		// closed, and closing it again only fails with EBADF.
+		if err != nil || fd <= 2 || fd == pt.recvFd {
 			continue
 		}
 		var st unix.Stat_t

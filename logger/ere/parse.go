@@ -19,10 +19,14 @@ func (s *byteSet) addFunc(f func(byte) bool) {
 		}
 	}
 }
-func (s *byteSet) invert() {
+
+// complement makes s every byte it did not hold, newline excepted: with
+// REG_NEWLINE, '.' and non-matching lists never match a newline.
+func (s *byteSet) complement() {
 	for i := range s {
 		s[i] = ^s[i]
 	}
+	s[0] &^= 1 << '\n'
 }
 
 type nodeKind uint8
@@ -212,8 +216,7 @@ func (p *parser) parseAtom(depth int) (*node, error) {
 	case '.':
 		p.pos++
 		n := &node{kind: nSet}
-		n.set.invert()
-		n.set[0] &^= 1 << '\n' // REG_NEWLINE
+		n.set.complement()
 		return n, nil
 	case '^':
 		p.pos++
@@ -247,8 +250,7 @@ func (p *parser) parseEscape() (*node, error) {
 		n := &node{kind: nSet}
 		n.set.addFunc(f)
 		if negate {
-			n.set.invert()
-			n.set[0] &^= 1 << '\n'
+			n.set.complement()
 		}
 		return n
 	}
@@ -378,8 +380,7 @@ func (p *parser) parseBracket() (*node, error) {
 		n.set.add(lo)
 	}
 	if negate {
-		n.set.invert()
-		n.set[0] &^= 1 << '\n' // REG_NEWLINE
+		n.set.complement()
 	}
 	return n, nil
 }
