@@ -13,9 +13,11 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
+# The binary copies itself to $(DESTDIR)$(PREFIX)/bin/s6box and links every
+# applet name; nothing is written if a name is taken by a file or link that
+# is not ours, unless FORCE=1.
 install: build
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/s6box
-	$(BIN) --install-prefix $(DESTDIR)$(PREFIX)
+	$(BIN) --install-prefix $(DESTDIR)$(PREFIX) $(if $(FORCE),--force)
 
 # Formatting and vet, then every test: unit tests next to the code and the
 # integration, compatibility and namespace tests in test/, all driving the

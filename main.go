@@ -129,11 +129,23 @@ func topLevel(table []applets.Applet, argv []string) int {
 		if val == "" {
 			return fail("%s needs a directory", opt)
 		}
+		o := applets.InstallOptions{BinName: multicallName}
+		extra := args[1:]
+		if !strings.Contains(args[0], "=") {
+			extra = extra[1:]
+		}
+		for _, a := range extra {
+			if a != "--force" {
+				return fail("unknown option %s for %s", a, opt)
+			}
+			o.Force = true
+		}
+		self := applets.SelfPath(argv0(argv))
 		var err error
 		if opt == "--install" {
-			err = applets.InstallFlat(table, val, applets.SelfPath(argv0(argv)))
+			err = applets.InstallFlat(table, val, self, o)
 		} else {
-			err = applets.InstallPrefix(table, val, multicallName)
+			err = applets.InstallPrefix(table, val, self, o)
 		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
@@ -148,6 +160,10 @@ func topLevel(table []applets.Applet, argv []string) int {
 
 const topUsage = `usage: s6box APPLET [ARGS...]       run an applet (same as calling its symlink)
        s6box --list                  list every applet name
-       s6box --install DIR           make a symlink for every applet name in DIR
-       s6box --install-prefix PREFIX links in PREFIX/bin and PREFIX/sbin to PREFIX/bin/s6box
+       s6box --install DIR [--force] a symlink to this binary for s6box and every applet name in DIR
+       s6box --install-prefix PREFIX [--force]
+                                     copy this binary to PREFIX/bin/s6box, link applet names in
+                                     PREFIX/bin and PREFIX/sbin (not halt/init/poweroff/reboot/
+                                     shutdown/telinit: init-maker's bin/ provides those)
+       Nothing is installed if a name is taken by a file or link that is not ours, unless --force.
        s6box --version | --help`

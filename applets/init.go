@@ -14,7 +14,7 @@ func initMain(c *Ctx) int {
 	if os.Getpid() != 1 {
 		return telinitMain(c)
 	}
-	opts, rest, code, ok := c.Getopt("c:v:p:s:m:d:D:nNCBW:i:k:f:e:r:S:l:F:X:g:x:R:ML:")
+	opts, rest, code, ok := c.Getopt("c:v:p:s:m:d:D:nNCBW:i:k:f:e:r:S:l:F:X:g:x:R:ML:H:y")
 	if !ok {
 		return code
 	}
@@ -52,7 +52,15 @@ func initMain(c *Ctx) int {
 		case 's':
 			cfg.EnvDump = o.Value
 		case 'd':
-			// The devtmpfs is always mounted on /dev (unless -M).
+			cfg.DevDir = o.Value
+		case 'H':
+			ls, err := linuxinit.ParseRlimits(o.Value)
+			if err != nil {
+				return c.UsageFail(err.Error())
+			}
+			cfg.HardLimits = ls
+		case 'y':
+			cfg.SyncOnHalt = true
 		case 'D':
 			cfg.InitDefault = o.Value
 		case 'n', 'N':

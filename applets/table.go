@@ -68,9 +68,9 @@ var appletTable = [...]Applet{
 		Usage: "(run program of a pipelined longrun: gets its pipes, execs ./run.user)", Main: rcPipeRunMain},
 	// Init.
 	{Name: "init", Aliases: []string{"s6-linux-init"}, Dir: "sbin", Main: initMain,
-		Usage: "[ -c basedir ] [ -C ] [ -B ] [ -n | -N ] [ -M ] [ -R rundir ] [ -i rc.init ] [ -k rc.shutdown ] [ -f rc.shutdown.final ] [ -L runlevel ] [ -e envdir ] [ -r run-image ] [ -S scandir ] [ -l loggerservice ] [ -F controlfifo ] [ -X scanner ] [ -g gracems ] [ -x exitservice ] [ -p path ] [ -m umask ] [ -s envdumpdir ] [ -D initdefault ] [ -W fd ] [ -v verb ] [ args... ]"},
+		Usage: "[ -c basedir ] [ -C ] [ -B ] [ -n | -N ] [ -M ] [ -d devdir ] [ -H hardlimits ] [ -y ] [ -R rundir ] [ -i rc.init ] [ -k rc.shutdown ] [ -f rc.shutdown.final ] [ -L runlevel ] [ -e envdir ] [ -r run-image ] [ -S scandir ] [ -l loggerservice ] [ -F controlfifo ] [ -X scanner ] [ -g gracems ] [ -x exitservice ] [ -p path ] [ -m umask ] [ -s envdumpdir ] [ -D initdefault ] [ -W fd ] [ -v verb ] [ args... ]"},
 	{Name: "init-maker", Aliases: []string{"s6-linux-init-maker"}, Dir: "sbin", Main: initMakerMain,
-		Usage: "[ -c basedir ] [ -b binary ] [ -1 ] [ -t 0-3 ] [ -G getty ] [ -p path ] [ -m umask ] [ -q gracems ] [ -D initdefault ] [ -n | -N ] [ -C ] [ -B ] [ -e VAR=VAL ]... [ -x exitservice ] [ -X scanner ] [ -l rundir ] [ -r s6-rc-compiled ] [ -W fd ] [ -V verb ] dir"},
+		Usage: "[ -V verb ] [ -c basedir ] [ -u log_user ] [ -G getty ] [ -1 ] [ -L (ignored: no utmp) ] [ -p path ] [ -m umask ] [ -t 0-3 ] [ -d slashdev ] [ -s env_store ] [ -e VAR=VAL ]... [ -q gracems ] [ -D initdefault ] [ -W fd ] [ -n | -N ] [ -f skeldir ] [ -R limits ] [ -C ] [ -B ] [ -S ] [ -b binary (default: this one) ] [ -l rundir ] [ -x exitservice ] [ -X scanner ] [ -r s6-rc-compiled ] dir"},
 	{Name: "shutdown", Aliases: []string{"s6-linux-init-shutdown"}, Dir: "sbin", Main: shutdownMain,
 		Usage: "[ -h [ -H | -P ] | -p | -r | -k ] [ -f | -F ] [ -a ] [ -i ] [ -t sec ] time [ message ] | -c"},
 	{Name: "halt", Aliases: []string{"s6-linux-init-halt"}, Dir: "sbin", Main: haltMain, Usage: "[ -n ] [ -f ] [ -d | -w ] [ -W ]"},

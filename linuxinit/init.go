@@ -53,6 +53,9 @@ type Config struct {
 	Grace       time.Duration
 	ExitService string // container: the container's exit code is this service's
 	ReadyFd     int
+	DevDir      string      // -d: where the devtmpfs goes (default /dev)
+	HardLimits  []HardLimit // -H: hard resource limits set before anything runs
+	SyncOnHalt  bool        // -y: a container syncs before it exits
 	Args        []string
 	Console     io.Writer
 }
@@ -93,6 +96,7 @@ type initState struct {
 	scanner   int
 	scannerCh <-chan reaper.Exit
 	exitCode  int
+	guest     bool // pid 1 of a PID namespace, in a private mount namespace
 }
 
 func (s *initState) warn(format string, a ...any) {
@@ -107,6 +111,17 @@ func (s *initState) info(format string, a ...any) {
 // code) or on a fatal error before the scanner could start.
 func Run(cfg *Config) (int, error) {
 	s := &initState{cfg: cfg}
+	if err := ApplyHardLimits(cfg.HardLimits); err != nil {
+		s.warn("%v", err)
+	}
+	if !cfg.Container && inChildPIDNamespace() {
+		// Not the machine's init: everything mounted or unmounted from here
+		// on must stay in a mount namespace of our own.
+		if err := privateMountNamespace(cfg.Self); err != nil {
+			return 111, err
+		}
+		s.guest = true
+	}
 	if cfg.ReadyFd > 0 {
 		s.waitReadyFd()
 	}
@@ -194,7 +209,7 @@ func (s *initState) earlyMounts() error {
 		}{
 			{"proc", "/proc", "proc", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
 			{"sysfs", "/sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
-			{"dev", "/dev", "devtmpfs", unix.MS_NOSUID, "mode=0755"},
+			{"dev", s.devDir(), "devtmpfs", unix.MS_NOSUID, "mode=0755"},
 		}
 		for _, m := range ms {
 			if err := earlyMount(m.src, m.dir, m.typ, m.flags, m.data); err != nil {
@@ -221,6 +236,13 @@ func (s *initState) earlyMounts() error {
 		}
 	}
 	return nil
+}
+
+func (s *initState) devDir() string {
+	if s.cfg.DevDir != "" {
+		return s.cfg.DevDir
+	}
+	return "/dev"
 }
 
 // fixSelf re-resolves the executable once /proc exists, when the path
@@ -368,7 +390,8 @@ func (s *initState) startRCInit(done chan<- reaper.Exit) {
 				break
 			}
 			if time.Now().After(deadline) {
-				s.warn("the catch-all logger is not up after 10 seconds, running rc.init anyway")
+				s.warn("the catch-all logger is not up after 10 seconds, running rc.init anyway; what waits in its fifo follows")
+				s.copyPendingLog()
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
@@ -390,6 +413,23 @@ func (s *initState) startRCInit(done chan<- reaper.Exit) {
 		return
 	}
 	done <- <-ch
+}
+
+// copyPendingLog copies to the console what waits unread in the catch-all
+// fifo (at most 64 KiB), so the reason the logger is not up (often a
+// "unable to spawn" from the scanner) is seen at once.
+func (s *initState) copyPendingLog() {
+	if s.logR == nil {
+		return
+	}
+	buf := make([]byte, 64<<10)
+	n, _ := unix.Read(int(s.logR.Fd()), buf)
+	if n > 0 {
+		s.cfg.Console.Write(buf[:n])
+		if buf[n-1] != '\n' {
+			io.WriteString(s.cfg.Console, "\n")
+		}
+	}
 }
 
 func (s *initState) readControl(out chan<- Message) {

@@ -1,12 +1,15 @@
 package linuxinit
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"s6box/core/userdb"
 )
 
 // MakerConfig is the policy written into an init tree by init-maker.
@@ -30,13 +33,114 @@ type MakerConfig struct {
 	Scanner     string
 	Env         []string // VAR=VAL, VAR= or VAR
 	ReadyFd     int
+	LogUser     string // -u: the catch-all logger runs as this user
+	Passwd      string // where LogUser is looked up (default /etc/passwd)
+	DevDir      string // -d: init mounts a devtmpfs here
+	EnvStore    string // -s: init dumps the kernel's environment here
+	SkelDir     string // -f: rc.* and runlevel are copied from here
+	Rlimits     string // -R: hard limits init sets, s6-softlimit letters
+	SyncOnHalt  bool   // -S: a container syncs before it exits
+}
+
+// EarlyGettyService is the service directory of -G's getty (s6-linux-init's
+// name, which users address with s6-svc).
+const EarlyGettyService = "s6-linux-init-early-getty"
+
+// ShutdownCommands are the programs bin/ holds besides init: small
+// runscripts calling the applet of the same name, so they work wherever
+// they are copied (the guide copies bin/* to /sbin).
+var ShutdownCommands = []string{"halt", "poweroff", "reboot", "shutdown", "telinit"}
+
+// MakerError is a problem with the configuration itself (upstream exits
+// 100 for these), as opposed to a failure to write the tree.
+type MakerError struct{ Reason string }
+
+func (e *MakerError) Error() string { return e.Reason }
+
+func badConfig(format string, a ...any) error {
+	return &MakerError{Reason: fmt.Sprintf(format, a...)}
+}
+
+// Check validates c without writing anything.
+func (c *MakerConfig) Check() error {
+	for _, p := range []struct{ what, path string }{{"base directory", c.BaseDir},
+		{"binary path", c.Binary}, {"run directory", c.RunDir}} {
+		if !filepath.IsAbs(p.path) {
+			return badConfig("%s %q is not absolute", p.what, p.path)
+		}
+	}
+	if c.DevDir != "" && !filepath.IsAbs(c.DevDir) {
+		return badConfig("devtmpfs directory %q is not absolute", c.DevDir)
+	}
+	if c.EnvStore != "" && !filepath.IsAbs(c.EnvStore) {
+		return badConfig("kernel environment store %q is not absolute", c.EnvStore)
+	}
+	if c.Timestamps < 0 || c.Timestamps > 3 {
+		return badConfig("timestamp style must be 0, 1, 2 or 3")
+	}
+	if _, err := ParseRlimits(c.Rlimits); err != nil {
+		return &MakerError{Reason: err.Error()}
+	}
+	for _, e := range c.Env {
+		k, _, _ := strings.Cut(e, "=")
+		if k == "" || strings.ContainsAny(k, "/") || strings.HasPrefix(k, ".") {
+			return badConfig("invalid environment variable %q", e)
+		}
+	}
+	if c.Getty != "" {
+		if words, err := ParseRunscript(c.Getty); err != nil || len(words) == 0 {
+			return badConfig("invalid getty command line %q", c.Getty)
+		}
+	}
+	return nil
+}
+
+// Warnings are the remarks about a valid configuration that upstream also
+// makes (nothing is wrong enough to stop).
+func (c *MakerConfig) Warnings() []string {
+	var w []string
+	if c.EnvStore != "" && !strings.HasPrefix(c.EnvStore, strings.TrimSuffix(c.RunDir, "/")+"/") {
+		w = append(w, fmt.Sprintf("kernel environment store %s is not under %s, which is the only place writable at boot", c.EnvStore, c.RunDir))
+	}
+	if c.Container && c.DevDir != "" {
+		w = append(w, "both -C and -d given: a container usually comes with its /dev mounted")
+	}
+	if c.SyncOnHalt && !c.Container {
+		w = append(w, "-S has no effect without -C: a machine always syncs before it stops")
+	}
+	return w
+}
+
+// treeWriter writes files under one directory, creating parents.
+type treeWriter struct{ dir string }
+
+func (t treeWriter) file(rel, content string, mode os.FileMode) error {
+	p := filepath.Join(t.dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("unable to create %s: %w", filepath.Dir(p), err)
+	}
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
+		return fmt.Errorf("unable to write %s: %w", p, err)
+	}
+	return nil
+}
+
+func (t treeWriter) mkdir(rel string, mode os.FileMode) error {
+	p := filepath.Join(t.dir, rel)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return fmt.Errorf("unable to create %s: %w", p, err)
+	}
+	if err := os.Chmod(p, mode); err != nil {
+		return fmt.Errorf("unable to chmod %s: %w", p, err)
+	}
+	return nil
 }
 
 // Make writes a complete init tree into dir, which must not exist. On
 // failure the partial tree is removed.
 func Make(dir string, c MakerConfig) (err error) {
-	if !filepath.IsAbs(c.BaseDir) || !filepath.IsAbs(c.Binary) || !filepath.IsAbs(c.RunDir) {
-		return fmt.Errorf("basedir, binary and rundir must be absolute paths")
+	if err := c.Check(); err != nil {
+		return err
 	}
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)
@@ -48,134 +152,217 @@ func Make(dir string, c MakerConfig) (err error) {
 			os.RemoveAll(dir)
 		}
 	}()
-	w := func(rel, content string, mode os.FileMode) error {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("unable to create %s: %w", filepath.Dir(p), err)
+	t := treeWriter{dir}
+	for _, step := range []func(treeWriter, *MakerConfig) error{makeBin, makeEnv, makeScripts, makeRunImage} {
+		if err := step(t, &c); err != nil {
+			return err
 		}
-		if err := os.WriteFile(p, []byte(content), mode); err != nil {
-			return fmt.Errorf("unable to write %s: %w", p, err)
-		}
-		return nil
 	}
-	shebang := "#!" + c.Binary + " runscript\n"
+	return nil
+}
 
-	// bin/init: pid 1 with this tree's options; the kernel's arguments are
-	// appended by runscript.
+func (c *MakerConfig) shebang() string { return "#!" + c.Binary + " runscript\n" }
+
+// initArgs is bin/init's command line: pid 1 with this tree's options; the
+// kernel's arguments are appended by runscript.
+func (c *MakerConfig) initArgs() []string {
 	args := []string{"init", "-c", c.BaseDir, "-v", strconv.Itoa(c.Verbosity),
 		"-m", fmt.Sprintf("0%o", c.Umask), "-p", c.Path, "-g", strconv.Itoa(c.GraceMs),
 		"-D", c.InitDefault, "-R", c.RunDir}
+	opt := func(letter string, value string) {
+		if value != "" {
+			args = append(args, letter, value)
+		}
+	}
+	flag := func(letter string, on bool) {
+		if on {
+			args = append(args, letter)
+		}
+	}
 	if c.RunMode != 0 {
 		args = append(args, "-"+string(c.RunMode))
 	}
-	if c.Container {
-		args = append(args, "-C")
-	}
-	if c.NoLogger {
-		args = append(args, "-B")
-	}
-	if c.ExitService != "" {
-		args = append(args, "-x", c.ExitService)
-	}
-	if c.Scanner != "" {
-		args = append(args, "-X", c.Scanner)
-	}
+	flag("-C", c.Container)
+	flag("-B", c.NoLogger)
+	flag("-y", c.SyncOnHalt && c.Container)
+	opt("-x", c.ExitService)
+	opt("-X", c.Scanner)
+	opt("-d", c.DevDir)
+	opt("-s", c.EnvStore)
+	opt("-H", c.Rlimits)
 	if c.ReadyFd != 0 {
 		args = append(args, "-W", strconv.Itoa(c.ReadyFd))
 	}
-	if err := w("bin/init", shebang+quoteAll(append(args, "--"))+" $@\n", 0o755); err != nil {
+	return append(args, "--", "$@")
+}
+
+func makeBin(t treeWriter, c *MakerConfig) error {
+	if err := t.file("bin/init", c.shebang()+quoteAll(c.initArgs())+"\n", 0o755); err != nil {
 		return err
 	}
-	for _, n := range []string{"halt", "poweroff", "reboot", "shutdown", "telinit"} {
+	for _, n := range ShutdownCommands {
 		if c.Container && n == "telinit" {
 			continue
 		}
-		if err := os.Symlink(c.Binary, filepath.Join(dir, "bin", n)); err != nil {
-			return fmt.Errorf("unable to create %s: %w", filepath.Join(dir, "bin", n), err)
+		if err := t.file("bin/"+n, c.shebang()+n+" $@\n", 0o755); err != nil {
+			return err
 		}
 	}
-	if err := os.Mkdir(filepath.Join(dir, "env"), 0o755); err != nil {
+	return nil
+}
+
+func makeEnv(t treeWriter, c *MakerConfig) error {
+	if err := t.mkdir("env", 0o755); err != nil {
 		return err
 	}
 	for _, e := range c.Env {
 		k, v, hasEq := strings.Cut(e, "=")
-		if k == "" || strings.ContainsAny(k, "/") || strings.HasPrefix(k, ".") {
-			return fmt.Errorf("invalid environment variable %q", e)
-		}
 		content := ""
 		if hasEq {
 			content = v + "\n"
 		}
-		if err := w("env/"+k, content, 0o644); err != nil {
+		if err := t.file("env/"+k, content, 0o644); err != nil {
 			return err
 		}
 	}
-	if err := w("scripts/rc.init", rcInitSkel(c), 0o755); err != nil {
-		return err
-	}
-	shut, rl := rcShutdownSkel, runlevelSkel
-	if c.RCDatabase != "" {
-		shut = strings.Replace(shut, "exit 0\n", "exec s6-rc -v2 -bDa change\n", 1)
-		rl = strings.Replace(rl, "exit 0\n", "exec s6-rc -v2 -up change \"$1\"\n", 1)
-	}
-	if err := w("scripts/rc.shutdown", shut, 0o755); err != nil {
-		return err
+	return nil
+}
+
+// skeleton is one script of scripts/: its built-in text and whether a
+// skeleton directory (-f) must provide it.
+type skeleton struct {
+	name      string
+	text      string
+	mandatory bool
+}
+
+func makeScripts(t treeWriter, c *MakerConfig) error {
+	skels := []skeleton{
+		{"rc.init", rcInitSkel(c), true},
+		{"rc.shutdown", rcShutdownSkel(c), true},
+		{"rc.shutdown.final", rcShutdownFinalSkel, false},
 	}
 	if !c.Container {
-		if err := w("scripts/runlevel", rl, 0o755); err != nil {
+		skels = append(skels, skeleton{"runlevel", runlevelSkel(c), true})
+	}
+	for _, s := range skels {
+		text := s.text
+		if c.SkelDir != "" {
+			b, err := readSkeleton(filepath.Join(c.SkelDir, s.name))
+			switch {
+			case err == nil:
+				text = string(b)
+			case errors.Is(err, os.ErrNotExist) && !s.mandatory:
+				continue
+			default:
+				return err
+			}
+		}
+		if err := t.file("scripts/"+s.name, text, 0o755); err != nil {
 			return err
 		}
 	}
-	svc := filepath.Join(dir, "run-image", "service")
-	if err := os.MkdirAll(svc, 0o755); err != nil {
+	return nil
+}
+
+// readSkeleton reads one script of a skeleton directory: a regular file,
+// at most 1 MiB.
+func readSkeleton(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("unable to open skeleton %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("unable to stat skeleton %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() || st.Size() > 1<<20 {
+		return nil, fmt.Errorf("skeleton %s is not a regular file of at most 1 MiB", path)
+	}
+	b := make([]byte, st.Size())
+	if _, err := f.ReadAt(b, 0); err != nil && st.Size() > 0 {
+		return nil, fmt.Errorf("unable to read skeleton %s: %w", path, err)
+	}
+	return b, nil
+}
+
+func makeRunImage(t treeWriter, c *MakerConfig) error {
+	if err := t.mkdir("run-image/service", 0o755); err != nil {
 		return err
 	}
 	if !c.NoLogger {
-		ld := filepath.Join(svc, "s6-svscan-log")
-		if err := os.Mkdir(ld, 0o755); err != nil {
-			return err
-		}
-		if err := syscall.Mkfifo(filepath.Join(ld, "fifo"), 0o600); err != nil {
-			return fmt.Errorf("unable to create the logger fifo: %w", err)
-		}
-		logArgs := []string{"init-logger"}
-		if c.ConsoleCopy {
-			logArgs = append(logArgs, "-c")
-		}
-		logArgs = append(logArgs, "fifo", "log", "-b", "--")
-		if c.ConsoleCopy {
-			logArgs = append(logArgs, "1")
-		}
-		if c.Timestamps&1 != 0 {
-			logArgs = append(logArgs, "t")
-		}
-		if c.Timestamps&2 != 0 {
-			logArgs = append(logArgs, "T")
-		}
-		logArgs = append(logArgs, filepath.Join(c.RunDir, "uncaught-logs"))
-		if err := w("run-image/service/s6-svscan-log/run", shebang+quoteAll(logArgs)+"\n", 0o755); err != nil {
-			return err
-		}
-		ul := filepath.Join(dir, "run-image", "uncaught-logs")
-		if err := os.Mkdir(ul, 0o750); err != nil {
-			return err
-		}
-		if err := os.Chmod(ul, 0o750|os.ModeSetgid); err != nil {
+		if err := makeCatchAllLogger(t, c); err != nil {
 			return err
 		}
 	}
 	if c.Getty != "" {
-		words, err := ParseRunscript(c.Getty)
-		if err != nil || len(words) == 0 {
-			return fmt.Errorf("invalid getty command line %q", c.Getty)
-		}
-		if err := w("run-image/service/early-getty/run", shebang+quoteAll(words)+"\n", 0o755); err != nil {
+		words, _ := ParseRunscript(c.Getty)
+		if err := t.file("run-image/service/"+EarlyGettyService+"/run", c.shebang()+quoteAll(words)+"\n", 0o755); err != nil {
 			return err
 		}
 	}
 	if c.Container {
-		if err := w("run-image/s6-linux-init-container-results/exitcode", "0\n", 0o644); err != nil {
+		if err := t.file("run-image/s6-linux-init-container-results/exitcode", "0\n", 0o644); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// makeCatchAllLogger writes the s6-svscan-log service and the
+// uncaught-logs directory (owned by -u's user when run as root).
+func makeCatchAllLogger(t treeWriter, c *MakerConfig) error {
+	if err := t.mkdir("run-image/service/s6-svscan-log", 0o755); err != nil {
+		return err
+	}
+	fifo := filepath.Join(t.dir, "run-image/service/s6-svscan-log/fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		return fmt.Errorf("unable to create the logger fifo %s: %w", fifo, err)
+	}
+	args := []string{"init-logger"}
+	if c.ConsoleCopy {
+		args = append(args, "-c")
+	}
+	args = append(args, "fifo")
+	uid, gid := -1, -1
+	if c.LogUser != "" && c.LogUser != "root" {
+		passwd := c.Passwd
+		if passwd == "" {
+			passwd = "/etc/passwd"
+		}
+		u, err := userdb.LookupUser(passwd, c.LogUser)
+		if err != nil {
+			return &MakerError{Reason: fmt.Sprintf("log user %s: %v", c.LogUser, err)}
+		}
+		uid, gid = u.UID, u.GID
+		args = append(args, "setuidgid", c.LogUser)
+	}
+	args = append(args, "log", "-b", "--")
+	if c.ConsoleCopy {
+		args = append(args, "1")
+	}
+	if c.Timestamps&1 != 0 {
+		args = append(args, "t")
+	}
+	if c.Timestamps&2 != 0 {
+		args = append(args, "T")
+	}
+	args = append(args, filepath.Join(c.RunDir, "uncaught-logs"))
+	if err := t.file("run-image/service/s6-svscan-log/run", c.shebang()+quoteAll(args)+"\n", 0o755); err != nil {
+		return err
+	}
+	if err := t.mkdir("run-image/uncaught-logs", 0o750|os.ModeSetgid); err != nil {
+		return err
+	}
+	if uid >= 0 && os.Geteuid() == 0 {
+		p := filepath.Join(t.dir, "run-image/uncaught-logs")
+		if err := os.Chown(p, uid, gid); err != nil {
+			return fmt.Errorf("unable to chown %s: %w", p, err)
+		}
+		// chown clears setgid on some filesystems.
+		if err := os.Chmod(p, 0o750|os.ModeSetgid); err != nil {
+			return fmt.Errorf("unable to chmod %s: %w", p, err)
 		}
 	}
 	return nil
@@ -188,60 +375,3 @@ func quoteAll(ws []string) string {
 	}
 	return strings.Join(q, " ")
 }
-
-func rcInitSkel(c MakerConfig) string {
-	if c.Container {
-		return `#!/bin/sh
-# rc.init: run by init once the catch-all logger is up, as
-#   rc.init RUNLEVEL CONTAINER-COMMAND...
-# Runs the container's command and halts with its exit code (unlike the
-# s6-linux-init skeleton, a failing command still records its code).
-rl="$1"
-shift
-[ $# -eq 0 ] && exit 0
-rc=0
-"$@" || rc=$?
-echo "$rc" > ` + filepath.Join(c.RunDir, "s6-linux-init-container-results/exitcode") + `
-exec ` + c.BaseDir + `/bin/halt
-`
-	}
-	if c.RCDatabase != "" {
-		return `#!/bin/sh
-# rc.init: run by init once the catch-all logger is up, as
-#   rc.init RUNLEVEL KERNEL-ARGS...
-# Starts s6-rc on the compiled database and brings up the runlevel's bundle.
-rl="$1"
-shift
-s6-rc-init -c ` + Quote(c.RCDatabase) + ` ` + filepath.Join(c.RunDir, "service") + `
-exec ` + c.BaseDir + `/scripts/runlevel "$rl"
-`
-	}
-	return `#!/bin/sh
-# rc.init: run by init once the catch-all logger is up, as
-#   rc.init RUNLEVEL KERNEL-ARGS...
-# Start a service manager here, e.g. with s6-rc:
-#   s6-rc-init ` + filepath.Join(c.RunDir, "service") + `
-#   exec ` + c.BaseDir + `/scripts/runlevel "$1"
-rl="$1"
-shift
-exit 0
-`
-}
-
-const rcShutdownSkel = `#!/bin/sh
-# rc.shutdown: run by init when the machine goes down, before services are
-# stopped and every process is killed. With s6-rc:
-#   exec s6-rc -v2 -bDa change
-exit 0
-`
-
-const runlevelSkel = `#!/bin/sh
-# runlevel: run by init (via telinit RUNLEVEL) with the runlevel as $1.
-# With s6-rc:
-#   exec s6-rc -v2 -up change "$1"
-if [ $# -lt 1 ]; then
-  echo "runlevel: fatal: too few arguments" >&2
-  exit 100
-fi
-exit 0
-`

@@ -47,6 +47,9 @@ func (s *initState) finish(action byte) int {
 		s.logR.Close()
 	}
 	if cfg.Container {
+		if cfg.SyncOnHalt {
+			unix.Sync()
+		}
 		s.writeResult("haltcode", string(action))
 		code := readExitCode(filepath.Join(cfg.ResultsDir, "exitcode"))
 		if action == ActReboot {
@@ -56,7 +59,11 @@ func (s *initState) finish(action byte) int {
 		}
 		return code
 	}
-	if _, err := UmountAll("/proc/mounts", cfg.RunDir, s.warn); err != nil {
+	if s.guest {
+		// The root and every other filesystem are the host's too: a
+		// read-only remount would reach them through our private copies.
+		s.info("pid 1 of a PID namespace: leaving the filesystems mounted")
+	} else if _, err := UmountAll("/proc/mounts", cfg.RunDir, s.warn); err != nil {
 		s.warn("%v", err)
 	}
 	s.runWait(cfg.RCFinal, nil, false)
