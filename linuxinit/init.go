@@ -167,7 +167,7 @@ func Run(cfg *Config) (int, error) {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2,
 		syscall.SIGPWR, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGWINCH)
 	signal.Ignore(syscall.SIGPIPE)
-	if !cfg.Container && os.Getpid() == 1 {
+	if !cfg.Container && !s.guest && os.Getpid() == 1 {
 		// Ctrl-Alt-Del sends SIGINT to pid 1 instead of rebooting at once.
 		if err := unix.Reboot(unix.LINUX_REBOOT_CMD_CAD_OFF); err != nil {
 			s.warn("unable to trap ctrl-alt-del: %v", err)

@@ -144,6 +144,11 @@ func Make(dir string, c MakerConfig) (err error) {
 	}
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)
+	// The parents are created (a fresh image has no /etc/s6-linux-init),
+	// the tree itself must be new.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("unable to create %s: %w", filepath.Dir(dir), err)
+	}
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return fmt.Errorf("unable to create %s: %w", dir, err)
 	}

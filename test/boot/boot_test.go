@@ -472,3 +472,96 @@ func TestNoLogger(t *testing.T) {
 		t.Fatal("uncaught-logs exists with -B")
 	}
 }
+
+// pid 1 of a PID namespace that shares the host's mount namespace, not in
+// container mode: everything it mounts at boot stays in a mount namespace
+// of its own, and its shutdown neither unmounts nor remounts read-only
+// what it shares with the host. The whole run happens inside an outer
+// private mount namespace whose table is compared before and after, so a
+// regression shows here without changing the test machine's mounts.
+func TestGuestPid1LeavesHostMounts(t *testing.T) {
+	needUnshare(t)
+	base := t.TempDir()
+	tr := tree{dir: filepath.Join(base, "tree"), run: filepath.Join(base, "run")}
+	if r := harness.Run(t, "init-maker", "-1", "-b", harness.Binary(t), "-p", harness.BinDir(t)+":/usr/bin:/bin",
+		"-c", tr.dir, "-l", tr.run, tr.dir); r.Code != 0 {
+		t.Fatalf("init-maker: %d %s", r.Code, r.Stderr)
+	}
+	harness.WriteFile(t, filepath.Join(tr.dir, "scripts/rc.init"), "#!/bin/sh\necho GUEST-RCINIT-RAN\npoweroff\n", 0o755)
+	script := `cat /proc/self/mountinfo > "$1/before"
+unshare --pid --fork -- "$2/bin/init" </dev/null
+cat /proc/self/mountinfo > "$1/after"`
+	cmd := harness.Command(t, "unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", base, tr.dir)
+	r := harness.RunCmd(t, 90*time.Second, cmd)
+	if !strings.Contains(r.Stdout+r.Stderr, "GUEST-RCINIT-RAN") {
+		t.Fatalf("rc.init did not run: %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+	}
+	mounts := func(f string) []string {
+		b, err := os.ReadFile(filepath.Join(base, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			f := strings.Fields(l)
+			if len(f) < 6 {
+				continue
+			}
+			// mount point, per-mount options, filesystem options
+			out = append(out, f[4]+" "+f[5]+" "+f[len(f)-1])
+		}
+		return out
+	}
+	before, after := mounts("before"), mounts("after")
+	if strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Errorf("the host's mounts changed\nbefore:\n%s\nafter:\n%s\ninit said:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"), r.Stderr)
+	}
+	for _, m := range after {
+		if strings.HasPrefix(m, "/ ") && strings.Contains(" "+strings.Fields(m)[2]+",", ",ro,") {
+			t.Errorf("the root was remounted read-only: %s", m)
+		}
+	}
+}
+
+// init-maker's command line: the binary that runs it is the default -b;
+// a -b that does not exist is a warning; bad values exit 100.
+func TestMakerCommandLine(t *testing.T) {
+	self, err := filepath.EvalSymlinks(harness.Binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "tree")
+	r := harness.Run(t, "s6-linux-init-maker", "-1", "-G", "/sbin/getty 38400 ttyS0", dir)
+	if r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("maker: %d %q", r.Code, r.Stderr)
+	}
+	for _, f := range []string{"bin/init", "bin/poweroff", "run-image/service/s6-svscan-log/run", "run-image/service/s6-linux-init-early-getty/run"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.HasPrefix(string(b), "#!"+self+" runscript\n") {
+			t.Errorf("%s does not name %s: %q %v", f, self, b, err)
+		}
+	}
+	r = harness.Run(t, "s6-linux-init-maker", "-b", "/nonexistent/s6box", "-L", filepath.Join(t.TempDir(), "t"))
+	if r.Code != 0 || !strings.Contains(r.Stderr, "warning: /nonexistent/s6box does not exist") || !strings.Contains(r.Stderr, "warning: -L") {
+		t.Errorf("-b elsewhere, -L: %d %q", r.Code, r.Stderr)
+	}
+	for _, bad := range [][]string{{"-d", "dev"}, {"-R", "x1"}, {"-s", "run/env"}, {"-t", "7"}, {"-E", "x"}} {
+		r := harness.Run(t, "s6-linux-init-maker", append(bad, filepath.Join(t.TempDir(), "t"))...)
+		if r.Code != 100 {
+			t.Errorf("%v: exit %d, want 100: %s", bad, r.Code, r.Stderr)
+		}
+	}
+}
+
+// When the catch-all logger cannot start, init copies what waits in its
+// fifo to the console, so the scanner's reason is seen.
+func TestLateLoggerOutputShown(t *testing.T) {
+	needUnshare(t)
+	tr := makeTree(t, nil, nil)
+	harness.WriteFile(t, filepath.Join(tr.dir, "run-image/service/s6-svscan-log/run"), "#!/nonexistent/interpreter\n", 0o755)
+	r, _ := runInit(t, tr, 60*time.Second, "true")
+	out := r.Stdout + r.Stderr
+	if !strings.Contains(out, "not up after 10 seconds") || !strings.Contains(out, "unable to spawn") || !strings.Contains(out, "s6-svscan-log") {
+		t.Fatalf("the logger's failure is not on the console:\nstdout: %s\nstderr: %s", r.Stdout, r.Stderr)
+	}
+}

@@ -29,8 +29,11 @@ func TestInstallFarmMatchesList(t *testing.T) {
 		t.Fatalf("--install: %d %s", r.Code, r.Stderr)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != len(names) {
-		t.Fatalf("%d links for %d names", len(entries), len(names))
+	if len(entries) != len(names)+1 {
+		t.Fatalf("%d links for %d names and s6box", len(entries), len(names))
+	}
+	if l, err := os.Readlink(filepath.Join(dir, "s6box")); err != nil || l != harness.Binary(t) {
+		t.Errorf("s6box itself is not linked: %q %v", l, err)
 	}
 	for _, n := range names {
 		if _, err := os.Readlink(filepath.Join(dir, n)); err != nil {
