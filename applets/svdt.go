@@ -35,7 +35,7 @@ func svdtMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	dir := rest[0]
-	deaths, err := status.ReadDeaths(dir)
+	deaths, err := status.LoadDeaths(dir)
 	if err != nil {
 		return c.Fatal(ExitSystem, "unable to read death tally for service %s: %v", dir, unwrapErrno(err))
 	}

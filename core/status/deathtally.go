@@ -64,14 +64,11 @@ const MaxDeaths = 4096
 // records.
 var ErrTallyTooLarge = errors.New("death_tally holds more than 4096 records")
 
-// readTally reads the file p: missing is empty; it must be a regular file
-// that is not a symlink, of at most MaxDeaths records (one byte more is
-// read to tell), so a fifo, /dev/zero or a huge file is an error.
+// readTally reads the file p: a regular file that is not a symlink, of at
+// most MaxDeaths records (one byte more is read to tell), so a fifo,
+// /dev/zero or a huge file is an error.
 func readTally(p string) ([]Death, error) {
 	b, err := rawio.ReadRegular(p, unix.O_NOFOLLOW, MaxDeaths*DeathRecordSize+1)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -81,10 +78,19 @@ func readTally(p string) ([]Death, error) {
 	return DecodeDeaths(b), nil
 }
 
-// ReadDeaths reads DIR/supervise/death_tally (see readTally). A missing
-// file is an empty tally.
-func ReadDeaths(serviceDir string) ([]Death, error) {
+// LoadDeaths reads DIR/supervise/death_tally (see readTally); a missing
+// file is an error, as for s6-svdt.
+func LoadDeaths(serviceDir string) ([]Death, error) {
 	return readTally(filepath.Join(serviceDir, "supervise", "death_tally"))
+}
+
+// ReadDeaths is LoadDeaths, but a missing file is an empty tally.
+func ReadDeaths(serviceDir string) ([]Death, error) {
+	ds, err := LoadDeaths(serviceDir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return ds, err
 }
 
 // AppendDeath adds d to supervisePath/death_tally keeping the newest max
@@ -94,6 +100,9 @@ func ReadDeaths(serviceDir string) ([]Death, error) {
 func AppendDeath(supervisePath string, d Death, max int) error {
 	p := filepath.Join(supervisePath, "death_tally")
 	ds, rerr := readTally(p)
+	if os.IsNotExist(rerr) {
+		rerr = nil
+	}
 	ds = append(ds, d)
 	if len(ds) > max {
 		ds = ds[len(ds)-max:]
