@@ -109,3 +109,38 @@ func TestReadRegularRefusesAndBounds(t *testing.T) {
 		t.Fatalf("symlink followed: %q, %v", got, err)
 	}
 }
+
+// TestCreateFreshReplacesLeftovers: whatever has the name (a symlink to a
+// victim, a fifo, a file) is replaced by a new empty file; the victim is
+// untouched and nothing blocks.
+func TestCreateFreshReplacesLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	p := filepath.Join(dir, "new")
+	plant := []func() error{
+		func() error { return os.Symlink(victim, p) },
+		func() error { return unix.Mkfifo(p, 0o600) },
+		func() error { return os.WriteFile(p, []byte("old"), 0o644) },
+		func() error { return nil },
+	}
+	for i, f := range plant {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+		fd, err := CreateFresh(p, 0o644)
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		WriteAll(fd, []byte("x"))
+		unix.Close(fd)
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() != 1 {
+			t.Fatalf("%d: %v %v", i, fi, err)
+		}
+		os.Remove(p)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Fatalf("victim: %q", b)
+	}
+}

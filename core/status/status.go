@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"syscall"
 
@@ -137,14 +136,9 @@ func WriteFileAtomic(path string, data []byte) error {
 	// under that name (a symlink, a fifo) is removed first, so the write
 	// cannot go through a link nor block on a fifo.
 	tmp := path + ".new"
-	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_EXCL | syscall.O_NOFOLLOW
-	fd, err := rawio.Open(tmp, flags, 0o666)
-	if err == syscall.EEXIST {
-		syscall.Unlink(tmp)
-		fd, err = rawio.Open(tmp, flags, 0o666)
-	}
+	fd, err := rawio.CreateFresh(tmp, 0o666)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", tmp, &os.PathError{Op: "open", Path: tmp, Err: err})
+		return fmt.Errorf("unable to open %s: %w", tmp, err)
 	}
 	if err := rawio.WriteAll(fd, data); err != nil {
 		syscall.Close(fd)
