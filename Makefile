@@ -6,7 +6,7 @@ DESTDIR ?=
 GO      ?= go
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build install test unit-test check demo bench clean
+.PHONY: all build install test unit-test check demo bench clean fuzz
 
 all: build
 
@@ -37,6 +37,18 @@ bench: build
 
 clean:
 	rm -rf build
+
+# Every fuzz target (func FuzzX in a _test.go file), each for FUZZTIME, one
+# after the other: go test -fuzz takes one target of one package at a time.
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		d=$$(dirname $$f); \
+		for n in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "== $$d $$n"; \
+			$(GO) test -run '^$$' -fuzz "^$$n\$$" -fuzztime $(FUZZTIME) $$d; \
+		done; \
+	done
 
 # Only the QEMU boot smoke test (downloads a Debian kernel into test/qemu/cache once).
 .PHONY: qemu-test

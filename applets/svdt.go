@@ -1,8 +1,6 @@
 package applets
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"s6box/core/status"
@@ -37,11 +35,11 @@ func svdtMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	dir := rest[0]
-	b, err := os.ReadFile(filepath.Join(dir, "supervise", "death_tally"))
+	deaths, err := status.LoadDeaths(dir)
 	if err != nil {
 		return c.Fatal(ExitSystem, "unable to read death tally for service %s: %v", dir, unwrapErrno(err))
 	}
-	if _, err := c.Stdout.Write(svdt.Format(status.DecodeDeaths(b), max, numeric)); err != nil {
+	if _, err := c.Stdout.Write(svdt.Format(deaths, max, numeric)); err != nil {
 		return c.Fatal(ExitSystem, "unable to write to stdout: %v", unwrapErrno(err))
 	}
 	return 0

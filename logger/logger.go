@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"s6box/core/execpath"
+	"s6box/core/rawio"
 	"s6box/core/reaper"
 	"s6box/logger/logdir"
 	"s6box/logger/script"
@@ -486,9 +487,20 @@ func (l *logger) act(a *script.Action, line []byte, now time.Time) {
 	}
 }
 
+// writeAtomic replaces name with data through name.new, which is created
+// afresh (rawio.CreateFresh): a symlink or fifo left under that name is
+// neither written through nor blocked on.
 func writeAtomic(name string, data []byte, perm os.FileMode) error {
 	tmp := name + ".new"
-	if err := os.WriteFile(tmp, data, perm); err != nil {
+	fd, err := rawio.CreateFresh(tmp, uint32(perm))
+	if err != nil {
+		return fmt.Errorf("unable to write %s: %w", tmp, err)
+	}
+	err = rawio.WriteAll(fd, data)
+	if cerr := unix.Close(fd); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("unable to write %s: %w", tmp, err)
 	}
 	if err := os.Rename(tmp, name); err != nil {

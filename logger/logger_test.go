@@ -2,6 +2,8 @@ package logger
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"s6box/logger/script"
@@ -48,5 +50,26 @@ func TestSelectionCarriesAcrossElements(t *testing.T) {
 	// "ab": deselected, +b reselects. "c": selected throughout.
 	if want := "F a\nB ab\nc\nB c\n"; out.String() != want {
 		t.Fatalf("%q, want %q", out.String(), want)
+	}
+}
+
+// TestWriteAtomicDoesNotFollow: the =FILE action's FILE.new, planted as a
+// symlink to a victim, is replaced, not written through.
+func TestWriteAtomicDoesNotFollow(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	name := filepath.Join(dir, "last")
+	if err := os.Symlink(victim, name+".new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAtomic(name, []byte("line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Fatalf("victim written: %q", b)
+	}
+	if b, err := os.ReadFile(name); err != nil || string(b) != "line\n" {
+		t.Fatalf("%s: %q, %v", name, b, err)
 	}
 }

@@ -58,10 +58,21 @@ func MakeFifodir(dir string, public, force bool) error {
 // Notify writes events (in one write) to every listener fifo in dir. Fifos
 // with no reader are removed, as s6 does. It returns the first error that is
 // not about a single vanished listener.
+//
+// The fifodir is writable by a group (or by everyone) while the notifier
+// is often root, so an entry named like a listener is not trusted: it is
+// opened relative to the directory, without following a symlink and
+// without blocking, and written to only if fstat calls it a fifo. Anything
+// else is skipped and left alone.
 func Notify(dir string, events []byte) error {
 	// Plain system calls: every state change of every supervisor lists
 	// its fifodir, and os.Open would register it with the poller first.
-	names, err := rawio.ReadDirNames(dir)
+	dfd, err := rawio.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return fmt.Errorf("unable to read fifodir %s: %w", dir, err)
+	}
+	defer unix.Close(dfd)
+	names, err := rawio.ReadDirNamesFd(dfd, dir)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -73,21 +84,29 @@ func Notify(dir string, events []byte) error {
 		if len(n) != nameLen || !strings.HasPrefix(n, prefix) {
 			continue
 		}
-		p := dir + "/" + n
-		fd, err := syscall.Open(p, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			if err == syscall.ENXIO {
-				syscall.Unlink(p)
-			}
-			continue
-		}
-		_, werr := syscall.Write(fd, events)
-		syscall.Close(fd)
-		if werr == syscall.EPIPE {
-			syscall.Unlink(p)
-		}
+		notifyOne(dfd, n, events)
 	}
 	return nil
+}
+
+// notifyOne writes events to the listener fifo name of the directory dfd.
+func notifyOne(dfd int, name string, events []byte) {
+	fd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if err == unix.ENXIO {
+			// a fifo without a reader: a listener that went away
+			unix.Unlinkat(dfd, name, 0)
+		}
+		return
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return
+	}
+	if _, err := unix.Write(fd, events); err == unix.EPIPE {
+		unix.Unlinkat(dfd, name, 0)
+	}
 }
 
 // Listener is a subscription to a fifodir. It holds raw descriptors, not

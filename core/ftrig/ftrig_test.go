@@ -49,3 +49,48 @@ func TestNotifySubscribe(t *testing.T) {
 		t.Fatal("fifo left after Close")
 	}
 }
+
+// TestNotifyDoesNotFollowPlantedEntries: a member of the fifodir's group
+// can put anything named like a listener there. Notify (often root) must
+// not write through a symlink nor into a regular file, must leave both in
+// place, and must still reach the real listener.
+func TestNotifyDoesNotFollowPlantedEntries(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "event")
+	if err := MakeFifodir(dir, true, false); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(base, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "ftrig1:@400000000000000000000000:linkAA")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "ftrig1:@400000000000000000000000:fileAA")
+	if err := os.WriteFile(plain, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Subscribe(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := Notify(dir, []byte("d")); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{victim: "precious", plain: "mine", link: "precious"} {
+		if b, err := os.ReadFile(p); err != nil || string(b) != want {
+			t.Errorf("%s: %q, %v; want %q untouched", p, b, err, want)
+		}
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("planted symlink removed or replaced: %v", err)
+	}
+	l.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4)
+	if n, err := l.Read(buf); err != nil || string(buf[:n]) != "d" {
+		t.Fatalf("listener got %q, %v", buf[:n], err)
+	}
+}

@@ -27,7 +27,10 @@ func wholeFile(typ int16) *unix.Flock_t {
 }
 
 // Acquire opens path (creating it with perm if needed) and takes a write
-// lock on the whole file without waiting. The returned file holds the lock
+// lock on the whole file without waiting. The lock files are the daemons'
+// own (supervise/lock, .s6-svscan/lock, a logdir's lock): a symlink in
+// their place is not followed (O_NOFOLLOW), so a root daemon never creates
+// or opens a file elsewhere through one. The returned file holds the lock
 // until it is closed; it is close-on-exec.
 func Acquire(path string, perm os.FileMode) (*os.File, error) {
 	return acquire(path, perm, unix.F_OFD_SETLK)
@@ -39,7 +42,7 @@ func AcquireWait(path string, perm os.FileMode) (*os.File, error) {
 }
 
 func acquire(path string, perm os.FileMode, cmd int) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, perm)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, perm)
 	if err != nil {
 		return nil, fmt.Errorf("unable to open %s: %w", path, err)
 	}

@@ -255,7 +255,7 @@ func (s *Scanner) Run() error {
 }
 
 func (s *Scanner) readControl() {
-	buf := make([]byte, 256)
+	buf := make([]byte, 4096) // PIPE_BUF: a flood is read in few chunks
 	for {
 		n, err := s.ctlR.Read(buf)
 		if n > 0 {
@@ -535,8 +535,20 @@ func (s *Scanner) startHost(spec Spec) (h Handle, err error) {
 	return s.c.Host.Start(spec)
 }
 
-// control obeys the bytes of one read of .s6-svscan/control.
+// control obeys the bytes of one read of .s6-svscan/control. Unknown bytes
+// are ignored with one warning per read, not one per byte: whoever may
+// write the fifo could otherwise flood the log (100 KB of garbage would be
+// 100,000 lines).
 func (s *Scanner) control(b []byte) {
+	unknown, first := 0, byte(0)
+	defer func() {
+		switch {
+		case unknown == 1:
+			s.logf("warning", "received unknown control command: %s", strconv.QuoteRune(rune(first)))
+		case unknown > 1:
+			s.logf("warning", "received %d unknown control command bytes (the first: %s)", unknown, strconv.QuoteRune(rune(first)))
+		}
+	}()
 	for _, c := range b {
 		switch c {
 		case 'z':
@@ -557,7 +569,10 @@ func (s *Scanner) control(b []byte) {
 		case 'b':
 			s.abort = true
 		default:
-			s.logf("warning", "received unknown control command: %s", strconv.QuoteRune(rune(c)))
+			if unknown == 0 {
+				first = c
+			}
+			unknown++
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -229,4 +230,25 @@ func keys(m map[string][]*fakeHandle) []string {
 		k = append(k, n)
 	}
 	return k
+}
+
+// TestControlGarbageOneWarning: 100 KB of unknown bytes in one read give
+// one warning naming their number, not one per byte; known bytes among
+// them are still obeyed.
+func TestControlGarbageOneWarning(t *testing.T) {
+	s, _, _, logs := newTestScanner(t, 0)
+	s.control(bytes.Repeat([]byte{'X'}, 100000))
+	if len(*logs) != 1 || !strings.Contains((*logs)[0], "100000 unknown control command bytes") || !strings.Contains((*logs)[0], "'X'") {
+		t.Fatalf("%d warnings, first %q", len(*logs), (*logs)[:min(1, len(*logs))])
+	}
+	*logs = nil
+	s.control([]byte("Y"))
+	if len(*logs) != 1 || (*logs)[0] != "warning: received unknown control command: 'Y'" {
+		t.Fatalf("one unknown byte: %q", *logs)
+	}
+	*logs = nil
+	s.control([]byte("\x00Xt\xff"))
+	if len(*logs) != 1 || !strings.Contains((*logs)[0], "3 unknown control command bytes (the first: '\\x00')") || s.exit == running {
+		t.Fatalf("mixed: %q, exit %d", *logs, s.exit)
+	}
 }

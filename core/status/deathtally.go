@@ -1,9 +1,12 @@
 package status
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/sys/unix"
 
 	"s6box/core/rawio"
 	"s6box/core/tai64n"
@@ -53,29 +56,62 @@ func DecodeDeaths(b []byte) []Death {
 	return ds
 }
 
-// ReadDeaths reads DIR/supervise/death_tally. A missing file is an empty tally.
-func ReadDeaths(serviceDir string) ([]Death, error) {
-	b, err := rawio.ReadFile(filepath.Join(serviceDir, "supervise", "death_tally"))
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
+// MaxDeaths is the most records a death_tally holds (max-death-tally's
+// ceiling, as in s6).
+const MaxDeaths = 4096
+
+// ErrTallyTooLarge is returned for a death_tally longer than MaxDeaths
+// records.
+var ErrTallyTooLarge = errors.New("death_tally holds more than 4096 records")
+
+// readTally reads the file p: a regular file that is not a symlink, of at
+// most MaxDeaths records (one byte more is read to tell), so a fifo,
+// /dev/zero or a huge file is an error.
+func readTally(p string) ([]Death, error) {
+	b, err := rawio.ReadRegular(p, unix.O_NOFOLLOW, MaxDeaths*DeathRecordSize+1)
 	if err != nil {
 		return nil, err
+	}
+	if len(b) > MaxDeaths*DeathRecordSize {
+		return nil, fmt.Errorf("%s: %w", p, ErrTallyTooLarge)
 	}
 	return DecodeDeaths(b), nil
 }
 
+// LoadDeaths reads DIR/supervise/death_tally (see readTally); a missing
+// file is an error, as for s6-svdt.
+func LoadDeaths(serviceDir string) ([]Death, error) {
+	return readTally(filepath.Join(serviceDir, "supervise", "death_tally"))
+}
+
+// ReadDeaths is LoadDeaths, but a missing file is an empty tally.
+func ReadDeaths(serviceDir string) ([]Death, error) {
+	ds, err := LoadDeaths(serviceDir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return ds, err
+}
+
 // AppendDeath adds d to supervisePath/death_tally keeping the newest max
-// records, rewriting the file atomically. max 0 keeps none.
+// records, rewriting the file atomically. max 0 keeps none. A tally that
+// cannot be read (not a regular file, too large) is replaced by a new one
+// holding d, and the error says so.
 func AppendDeath(supervisePath string, d Death, max int) error {
 	p := filepath.Join(supervisePath, "death_tally")
-	b, err := rawio.ReadFile(p)
-	if err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("unable to read %s: %w", p, err)
+	ds, rerr := readTally(p)
+	if os.IsNotExist(rerr) {
+		rerr = nil
 	}
-	ds := append(DecodeDeaths(b), d)
+	ds = append(ds, d)
 	if len(ds) > max {
 		ds = ds[len(ds)-max:]
 	}
-	return WriteFileAtomic(p, EncodeDeaths(ds))
+	if err := WriteFileAtomic(p, EncodeDeaths(ds)); err != nil {
+		return err
+	}
+	if rerr != nil {
+		return fmt.Errorf("unable to read %s, replaced it with a new tally: %w", p, rerr)
+	}
+	return nil
 }

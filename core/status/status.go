@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"syscall"
 
@@ -96,10 +95,12 @@ func Decode(b []byte) (Status, error) {
 	}, nil
 }
 
-// Read reads DIR/supervise/status.
+// Read reads DIR/supervise/status: 35 bytes at most, from a regular file
+// that is not a symlink (rawio.ReadRegular), so a fifo, /dev/zero or a
+// symlink put in its place is an error, not a hang or gigabytes read.
 func Read(serviceDir string) (Status, error) {
 	p := filepath.Join(serviceDir, "supervise", "status")
-	b, err := rawio.ReadFile(p)
+	b, err := rawio.ReadRegular(p, unix.O_NOFOLLOW, Size)
 	if err != nil {
 		return Status{}, err
 	}
@@ -130,10 +131,14 @@ func WriteFileAtomic(path string, data []byte) error {
 	// Raw system calls: os.OpenFile would also try to register the file with
 	// the runtime's poller and os.Rename would stat the target first, extra
 	// work on every transition of every supervisor.
+	//
+	// NAME.new is created, never opened if it exists: whatever is left
+	// under that name (a symlink, a fifo) is removed first, so the write
+	// cannot go through a link nor block on a fifo.
 	tmp := path + ".new"
-	fd, err := rawio.Open(tmp, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC, 0o666)
+	fd, err := rawio.CreateFresh(tmp, 0o666)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", tmp, &os.PathError{Op: "open", Path: tmp, Err: err})
+		return fmt.Errorf("unable to open %s: %w", tmp, err)
 	}
 	if err := rawio.WriteAll(fd, data); err != nil {
 		syscall.Close(fd)

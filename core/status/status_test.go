@@ -3,10 +3,14 @@ package status
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"s6box/core/tai64n"
 )
@@ -134,5 +138,92 @@ func TestWriteFileAtomicDirectoryInTheWay(t *testing.T) {
 	}
 	if _, err := os.Lstat(p + ".new"); !os.IsNotExist(err) {
 		t.Fatalf("%s.new left behind (lstat: %v)", p, err)
+	}
+}
+
+// TestReadersRefuseNonRegular: status and death_tally pointed at /dev/zero
+// (through a symlink) or replaced by a fifo are errors at once, not an
+// endless read or a hang; an oversized tally is an error too.
+func TestReadersRefuseNonRegular(t *testing.T) {
+	for _, kind := range []string{"zero", "fifo"} {
+		svc := t.TempDir()
+		sup := filepath.Join(svc, "supervise")
+		if err := os.Mkdir(sup, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"status", "death_tally"} {
+			p := filepath.Join(sup, name)
+			var err error
+			if kind == "zero" {
+				err = os.Symlink("/dev/zero", p)
+			} else {
+				err = unix.Mkfifo(p, 0o600)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := Read(svc); err == nil || !strings.Contains(err.Error(), "status") {
+			t.Errorf("%s status: %v", kind, err)
+		}
+		if _, err := ReadDeaths(svc); err == nil || !strings.Contains(err.Error(), "death_tally") {
+			t.Errorf("%s death_tally: %v", kind, err)
+		}
+		// The supervisor's own update replaces the bad tally.
+		d := Death{Code: 1}
+		if err := AppendDeath(sup, d, 10); err == nil || !strings.Contains(err.Error(), "death_tally") {
+			t.Errorf("%s: AppendDeath did not report the bad tally: %v", kind, err)
+		}
+		if ds, err := ReadDeaths(svc); err != nil || len(ds) != 1 || ds[0] != d {
+			t.Errorf("%s: tally after AppendDeath: %v, %v", kind, ds, err)
+		}
+	}
+	svc := t.TempDir()
+	sup := filepath.Join(svc, "supervise")
+	os.Mkdir(sup, 0o700)
+	big := make([]byte, (MaxDeaths+1)*DeathRecordSize)
+	if err := os.WriteFile(filepath.Join(sup, "death_tally"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadDeaths(svc); !errors.Is(err, ErrTallyTooLarge) {
+		t.Errorf("oversized tally: %v", err)
+	}
+}
+
+// TestWriteFileAtomicDoesNotFollowLeftovers: a symlink or a fifo left as
+// NAME.new is replaced, not written through or blocked on.
+func TestWriteFileAtomicDoesNotFollowLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	p := filepath.Join(dir, "status")
+	if err := os.Symlink(victim, p+".new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(p, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Fatalf("written through the symlink: %q", b)
+	}
+	if err := unix.Mkfifo(p+".new", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- WriteFileAtomic(p, []byte("newer")) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		// unblock the writer so the test ends
+		if fd, err := unix.Open(p+".new", unix.O_RDONLY|unix.O_NONBLOCK, 0); err == nil {
+			defer unix.Close(fd)
+		}
+		t.Fatal("WriteFileAtomic blocked on a fifo")
+	}
+	if b, err := os.ReadFile(p); err != nil || string(b) != "newer" {
+		t.Fatalf("status: %q, %v", b, err)
 	}
 }

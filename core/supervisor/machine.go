@@ -595,7 +595,7 @@ func (m *machine) readUint(name string) (uint64, bool) {
 	b, err := m.fx.readFile(name)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			m.fx.logf("warning", "unable to read %s/%s: %v", m.dir, name, err)
+			m.fx.logf("warning", "unable to read %s/%s: %v - ignoring it", m.dir, name, err)
 		}
 		return 0, false
 	}

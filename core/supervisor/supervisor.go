@@ -16,6 +16,7 @@ import (
 
 	"s6box/core/ftrig"
 	"s6box/core/lock"
+	"s6box/core/rawio"
 	"s6box/core/reaper"
 	"s6box/core/status"
 )
@@ -500,30 +501,37 @@ func (s *Supervisor) notify(ev string) {
 	}
 }
 
+// readFile reads the first bytes of a configuration file of the service
+// directory. Whoever may write the directory could put a fifo or a device
+// there: the open does not block and anything but a regular file is an
+// error (rawio.ErrNotRegular), which the machine reports naming the file
+// before it goes on with the default. A symlink the administrator placed is
+// followed, as s6 does.
 func (s *Supervisor) readFile(name string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(s.dir, name))
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	defer f.Close()
-	var buf [16]byte
-	n, err := io.ReadFull(f, buf[:])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, unwrapPath(err)
-	}
-	return append([]byte(nil), buf[:n]...), nil
+	b, err := rawio.ReadRegular(filepath.Join(s.dir, name), 0, configMax)
+	return b, unwrapPath(err)
 }
+
+// configMax is how much of a configuration file is read: its first line is
+// at most 15 bytes (a signal name) or 11 (a number).
+const configMax = 16
 
 func (s *Supervisor) exists(name string) bool {
 	return syscall.Access(filepath.Join(s.dir, name), unix.F_OK) == nil
 }
 
+// touchDown makes sure DIR/down exists. It never opens an existing entry:
+// a fifo named down would block an open for writing, and a symlink would
+// have root create or open a file elsewhere.
 func (s *Supervisor) touchDown() error {
-	f, err := os.OpenFile(filepath.Join(s.dir, "down"), os.O_WRONLY|os.O_CREATE, 0o666)
-	if err != nil {
-		return unwrapPath(err)
+	fd, err := rawio.Open(filepath.Join(s.dir, "down"), unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW, 0o666)
+	if err == unix.EEXIST {
+		return nil
 	}
-	return f.Close()
+	if err != nil {
+		return err
+	}
+	return unix.Close(fd)
 }
 
 func (s *Supervisor) removeDown() error {

@@ -1,8 +1,10 @@
 package svstat
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"s6box/core/status"
 	"s6box/core/tai64n"
@@ -32,10 +34,13 @@ func FuzzParseFields(f *testing.F) {
 	})
 }
 
-// FuzzStatusRender: any 35+ bytes decode and render in every format.
+// FuzzStatusRender: any 35+ bytes decode and render in every format, the
+// JSON is valid and its times are RFC 3339 or null.
 func FuzzStatusRender(f *testing.F) {
 	f.Add(make([]byte, 35))
 	f.Add([]byte("\x40\x00\x00\x00\x6b\x03\xfd\xb6\x03\x6d\x6b\x5b\x40\x00\x00\x00\x6b\x03\xfd\xb6\x03\xc4\x94\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0f\x08"))
+	garbage := []byte(strings.Repeat("\xff", 34) + "\x08") // ready, stamps past year 9999
+	f.Add(garbage)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := status.Decode(b)
 		if err != nil {
@@ -51,8 +56,22 @@ func FuzzStatusRender(f *testing.F) {
 			all = append(all, fl)
 		}
 		Fields(in, all)
-		if _, err := NewRecord("x", in, 1).JSON(); err != nil {
+		js, err := NewRecord("x", in, 1).JSON()
+		if err != nil {
 			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(js, &m); err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		for _, k := range []string{"since", "ready_since"} {
+			if v, ok := m[k].(string); ok {
+				if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+					t.Fatalf("%s is not RFC 3339: %v", k, err)
+				}
+			} else if m[k] != nil {
+				t.Fatalf("%s: %#v", k, m[k])
+			}
 		}
 	})
 }

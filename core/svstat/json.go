@@ -5,20 +5,24 @@ import (
 
 	"s6box/core/jsontext"
 	"s6box/core/signame"
+	"s6box/core/tai64n"
 )
 
 // Record is the JSON view of one service (`svstat --json`), an s6box
-// extension. Times are given both as RFC 3339 (UTC) and as TAI64N text.
+// extension. Times are given both as RFC 3339 (UTC) and as TAI64N text;
+// a stamp RFC 3339 cannot express (a garbage status: a year outside
+// 0000-9999, nanoseconds past 999999999) is null in RFC 3339 and kept in
+// TAI64N.
 type Record struct {
 	Service      string  `json:"service"`
 	State        string  `json:"state"` // "up", "down" or "finishing"
 	PID          *uint64 `json:"pid"`   // run's pid when up, else null
 	FinishPID    *uint64 `json:"finish_pid,omitempty"`
-	Since        string  `json:"since"`
+	Since        string  `json:"since"` // "" = null
 	SinceTAI64N  string  `json:"since_tai64n"`
 	Seconds      uint64  `json:"seconds"`
 	Ready        bool    `json:"ready"`
-	ReadySince   string  `json:"ready_since,omitempty"`
+	ReadySince   string  `json:"ready_since,omitempty"` // null when ReadyTAI64N is set
 	ReadyTAI64N  string  `json:"ready_since_tai64n,omitempty"`
 	WantedUp     bool    `json:"wanted_up"`
 	NormallyUp   bool    `json:"normally_up"`
@@ -36,7 +40,7 @@ func NewRecord(service string, in Info, deaths int) Record {
 	r := Record{
 		Service:     service,
 		State:       "down",
-		Since:       stamp.Time().UTC().Format(time.RFC3339Nano),
+		Since:       rfc3339(stamp),
 		SinceTAI64N: stamp.String(),
 		Seconds:     elapsed(in.Now, stamp),
 		Ready:       st.PID != 0 && !st.Finishing && st.Ready,
@@ -56,7 +60,7 @@ func NewRecord(service string, in Info, deaths int) Record {
 		r.FinishPID = &pid
 	}
 	if st.Ready {
-		r.ReadySince = st.ReadyStamp.Time().UTC().Format(time.RFC3339Nano)
+		r.ReadySince = rfc3339(st.ReadyStamp)
 		r.ReadyTAI64N = st.ReadyStamp.String()
 	}
 	// The wait status describes the last death of run. death_tally is
@@ -72,6 +76,29 @@ func NewRecord(service string, in Info, deaths int) Record {
 		}
 	}
 	return r
+}
+
+// rfc3339 is the RFC 3339 text (UTC) of s, or "" when s is not a valid
+// TAI64N label or its year has no four-digit form.
+func rfc3339(s tai64n.Stamp) string {
+	if s.Nano >= 1e9 {
+		return ""
+	}
+	t := s.Time().UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// stringOrNull writes a member whose empty value is null.
+func stringOrNull(w *jsontext.Writer, key, v string) {
+	w.Key(key)
+	if v == "" {
+		w.Null()
+		return
+	}
+	w.String(v)
 }
 
 // JSON renders r as one line of JSON (without the newline), members in the
@@ -91,15 +118,13 @@ func (r Record) JSON() ([]byte, error) {
 		w.Key("finish_pid")
 		w.Uint(*r.FinishPID)
 	}
-	w.StringMember("since", r.Since)
+	stringOrNull(w, "since", r.Since)
 	w.StringMember("since_tai64n", r.SinceTAI64N)
 	w.Key("seconds")
 	w.Uint(r.Seconds)
 	w.BoolMember("ready", r.Ready)
-	if r.ReadySince != "" {
-		w.StringMember("ready_since", r.ReadySince)
-	}
 	if r.ReadyTAI64N != "" {
+		stringOrNull(w, "ready_since", r.ReadySince)
 		w.StringMember("ready_since_tai64n", r.ReadyTAI64N)
 	}
 	w.BoolMember("wanted_up", r.WantedUp)

@@ -3,6 +3,7 @@ package svstat
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"s6box/core/status"
@@ -260,5 +261,41 @@ func TestJSONBytesMatchEncodingJSON(t *testing.T) {
 				t.Errorf("record %d %q:\n got %s\nwant %s", i, name, got, want)
 			}
 		}
+	}
+}
+
+// TestJSONGarbageStamps: a garbage status (stamps far outside what RFC 3339
+// can write, nanoseconds out of range) gives null RFC 3339 times, the
+// TAI64N text kept, and valid JSON; a sane stamp is unchanged.
+func TestJSONGarbageStamps(t *testing.T) {
+	now := at(1000, 0)
+	cases := []struct {
+		stamp, ready tai64n.Stamp
+	}{
+		{tai64n.Stamp{Sec: 0}, tai64n.Stamp{Sec: ^uint64(0), Nano: ^uint32(0)}},
+		{tai64n.Stamp{Sec: 1 << 40}, tai64n.Stamp{Sec: (1 << 62) + 300000000000}},
+		{at(990, 2e9), at(995, 1e9)},
+	}
+	for _, c := range cases {
+		in := Info{Status: status.Status{Stamp: c.stamp, ReadyStamp: c.ready, Ready: true}, Now: now}
+		b, err := NewRecord("x", in, 0).JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if m["since"] != nil || m["ready_since"] != nil {
+			t.Errorf("%+v: since %v, ready_since %v, want null: %s", c, m["since"], m["ready_since"], b)
+		}
+		if _, ok := m["ready_since"]; !ok || m["ready_since_tai64n"] != c.ready.String() || m["since_tai64n"] != c.stamp.String() {
+			t.Errorf("%+v: TAI64N text lost: %s", c, b)
+		}
+	}
+	in := Info{Status: status.Status{Stamp: at(990, 0), ReadyStamp: at(995, 0), Ready: true}, Now: now}
+	b, _ := NewRecord("x", in, 0).JSON()
+	if !strings.Contains(string(b), `"since":"1970-01-01T00:15:53Z"`) || !strings.Contains(string(b), `"ready_since":"1970-01-01T00:15:58Z"`) {
+		t.Errorf("sane stamps: %s", b)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"s6box/core/lock"
+	"s6box/core/rawio"
 	"s6box/core/reaper"
 	"s6box/core/tai64n"
 	"s6box/logger/script"
@@ -121,15 +122,18 @@ func (d *Logdir) path(name string) string { return d.dir + "/" + name }
 func (d *Logdir) Dir() string { return d.dir }
 
 func (d *Logdir) recover() error {
-	st, err := os.Stat(d.path(Current))
-	clean := err == nil && st.Mode()&0o100 != 0
+	// Lstat: a symlink put in current's or processed's place is not
+	// "cleanly closed", whatever it points to; it is archived (as the link
+	// it is) and a fresh current is created.
+	st, err := os.Lstat(d.path(Current))
+	clean := err == nil && st.Mode().IsRegular() && st.Mode()&0o100 != 0
 	if !clean {
 		for _, n := range []string{State, NewState} {
 			if err := os.Remove(d.path(n)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("unable to unlink %s: %w", d.path(n), unwrap(err))
 			}
 		}
-		if pst, err := os.Stat(d.path(Processed)); err == nil && pst.Mode()&0o100 != 0 {
+		if pst, err := os.Lstat(d.path(Processed)); err == nil && pst.Mode().IsRegular() && pst.Mode()&0o100 != 0 {
 			if err := os.Remove(d.path(Previous)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("unable to unlink %s: %w", d.path(Previous), unwrap(err))
 			}
@@ -147,23 +151,20 @@ func (d *Logdir) recover() error {
 		if err := d.archive(Current, 'u'); err != nil {
 			return err
 		}
-		if err := os.WriteFile(d.path(State), nil, d.env.Perm); err != nil {
+		fd, err := rawio.CreateFresh(d.path(State), uint32(d.env.Perm))
+		if err != nil {
 			return fmt.Errorf("unable to create %s: %w", d.path(State), unwrap(err))
 		}
+		unix.Close(fd)
 	}
 	return d.openCurrent()
 }
 
 func (d *Logdir) openCurrent() error {
 	p := d.path(Current)
-	fd, err := unix.Open(p, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, uint32(d.env.Perm))
+	fd, st, err := rawio.OpenRegular(p, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW, uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", p, err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("unable to stat %s: %w", p, err)
+		return fmt.Errorf("unable to open %s: %w", p, unwrap(err))
 	}
 	if err := unix.Fchmod(fd, uint32(d.env.Perm)); err != nil {
 		unix.Close(fd)
@@ -181,7 +182,7 @@ func (d *Logdir) openCurrent() error {
 // missing file is not an error.
 func (d *Logdir) archive(name string, suffix byte) error {
 	p := d.path(name)
-	st, err := os.Stat(p)
+	st, err := os.Lstat(p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
@@ -249,7 +250,7 @@ func (d *Logdir) prune() error {
 		}
 		var size int64
 		if d.cfg.MaxTotal > 0 {
-			if st, err := os.Stat(d.path(n)); err == nil {
+			if st, err := os.Lstat(d.path(n)); err == nil {
 				size = st.Size()
 			}
 		}
@@ -416,9 +417,8 @@ func (d *Logdir) rotateStep(now time.Time) bool {
 		}
 		d.st = stFinish
 	case stFinish:
-		p := d.path(Previous)
-		if err := os.Chmod(p, d.env.Perm|0o100); err != nil && !errors.Is(err, os.ErrNotExist) {
-			d.fail(now, fmt.Errorf("unable to chmod %s: %w", p, unwrap(err)))
+		if err := d.markDone(Previous); err != nil {
+			d.fail(now, err)
 			return false
 		}
 		if d.cfg.Processor == nil || d.env.Reaper == nil {
@@ -445,25 +445,48 @@ func (d *Logdir) rotateStep(now time.Time) bool {
 	return true
 }
 
-func (d *Logdir) startProcessor() error {
-	in, err := unix.Open(d.path(Previous), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+// markDone sets the owner-execute bit of the logdir's file name ("this
+// file is complete") through a descriptor of the regular file itself, so
+// a symlink put in its place is not followed to chmod something else. A
+// missing file is not an error.
+func (d *Logdir) markDone(name string) error {
+	p := d.path(name)
+	fd, _, err := rawio.OpenRegular(p, unix.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(Previous), err)
+		return fmt.Errorf("unable to chmod %s: %w", p, unwrap(err))
+	}
+	defer unix.Close(fd)
+	if err := unix.Fchmod(fd, uint32(d.env.Perm|0o100)); err != nil {
+		return fmt.Errorf("unable to chmod %s: %w", p, err)
+	}
+	return nil
+}
+
+func (d *Logdir) startProcessor() error {
+	// The processor's four descriptors: inputs are regular files reached
+	// without following a symlink, outputs are created afresh (see
+	// rawio.CreateFresh), so nothing planted in the logdir redirects them.
+	in, _, err := rawio.OpenRegular(d.path(Previous), unix.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return fmt.Errorf("unable to open %s: %w", d.path(Previous), unwrap(err))
 	}
 	defer unix.Close(in)
-	out, err := unix.Open(d.path(Processed), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, uint32(d.env.Perm))
+	out, err := rawio.CreateFresh(d.path(Processed), uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(Processed), err)
+		return fmt.Errorf("unable to open %s: %w", d.path(Processed), unwrap(err))
 	}
 	defer unix.Close(out)
-	stfd, err := unix.Open(d.path(State), unix.O_RDONLY|unix.O_CREAT|unix.O_CLOEXEC, uint32(d.env.Perm))
+	stfd, _, err := rawio.OpenRegular(d.path(State), unix.O_RDONLY|unix.O_CREAT|unix.O_NOFOLLOW, uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(State), err)
+		return fmt.Errorf("unable to open %s: %w", d.path(State), unwrap(err))
 	}
 	defer unix.Close(stfd)
-	nst, err := unix.Open(d.path(NewState), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, uint32(d.env.Perm))
+	nst, err := rawio.CreateFresh(d.path(NewState), uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(NewState), err)
+		return fmt.Errorf("unable to open %s: %w", d.path(NewState), unwrap(err))
 	}
 	defer unix.Close(nst)
 	p := d.cfg.Processor
@@ -523,17 +546,17 @@ func (d *Logdir) procFinished(now time.Time) bool {
 
 func (d *Logdir) publishProcessed() error {
 	for _, n := range []string{Processed, NewState} {
-		f, err := os.OpenFile(d.path(n), os.O_RDWR, 0)
+		fd, _, err := rawio.OpenRegular(d.path(n), unix.O_RDWR|unix.O_NOFOLLOW, 0)
 		if err != nil {
 			return fmt.Errorf("unable to open %s: %w", d.path(n), unwrap(err))
 		}
-		err = f.Sync()
+		err = unix.Fsync(fd)
 		if err == nil && n == Processed {
-			err = f.Chmod(d.env.Perm | 0o100)
+			err = unix.Fchmod(fd, uint32(d.env.Perm|0o100))
 		}
-		f.Close()
+		unix.Close(fd)
 		if err != nil {
-			return fmt.Errorf("unable to sync %s: %w", d.path(n), unwrap(err))
+			return fmt.Errorf("unable to sync %s: %w", d.path(n), err)
 		}
 	}
 	if err := os.Remove(d.path(Previous)); err != nil && !errors.Is(err, os.ErrNotExist) {

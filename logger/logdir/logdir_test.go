@@ -112,3 +112,61 @@ func TestIsArchiveName(t *testing.T) {
 		}
 	}
 }
+
+// TestPlantedSymlinksNotFollowed: whoever may write the logdir puts
+// symlinks to a victim in place of current (with the victim's "cleanly
+// closed" bit set, so it looks finished), of previous before it is marked
+// done, and of lock. The logger must not append to, chmod or create
+// anything through them.
+func TestPlantedSymlinksNotFollowed(t *testing.T) {
+	base := t.TempDir()
+	victim := filepath.Join(base, "victim")
+	if err := os.WriteFile(victim, []byte("precious\n"), 0o744); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(victim, 0o744)
+	dir := filepath.Join(base, "ld")
+	os.Mkdir(dir, 0o755)
+	if err := os.Symlink(victim, filepath.Join(dir, Current)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(cfg(dir), testEnv(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Append([]byte("log line\n"))
+	d.Flush(time.Now())
+	if err := os.Symlink(victim, filepath.Join(dir, Previous)); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(victim, 0o644)
+	if err := d.markDone(Previous); err == nil {
+		t.Error("markDone went through a symlink without an error")
+	}
+	if err := d.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
+		t.Errorf("victim written: %q", b)
+	}
+	if st, _ := os.Stat(victim); st.Mode().Perm() != 0o644 {
+		t.Errorf("victim chmodded: %v", st.Mode())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, Current)); err != nil || string(b) != "log line\n" {
+		t.Errorf("current: %q, %v", b, err)
+	}
+
+	dir2 := filepath.Join(base, "ld2")
+	os.Mkdir(dir2, 0o755)
+	target := filepath.Join(base, "created-by-root")
+	if err := os.Symlink(target, filepath.Join(dir2, LockName)); err != nil {
+		t.Fatal(err)
+	}
+	if d2, err := Open(cfg(dir2), testEnv(t)); err == nil {
+		d2.Close()
+		t.Error("a symlinked lock was accepted")
+	}
+	if _, err := os.Lstat(target); !os.IsNotExist(err) {
+		t.Errorf("lock symlink followed: %v", err)
+	}
+}

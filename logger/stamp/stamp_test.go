@@ -29,3 +29,23 @@ func TestPrependAndLocalize(t *testing.T) {
 		t.Fatalf("%q\nwant %q", loc.String(), want)
 	}
 }
+
+// FuzzLocalize: tai64nlocal's filter on any input keeps every line (same
+// number of newlines), and copies input without a label unchanged.
+func FuzzLocalize(f *testing.F) {
+	f.Add([]byte("@400000006b03fdb6036d6b5b hello\n@4000 short\nplain\n"))
+	f.Add([]byte("@400000006b03fdb6036d6b5b"))
+	f.Add([]byte("no label\n\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var out bytes.Buffer
+		if err := Localize(bytes.NewReader(in), &out); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Count(out.Bytes(), []byte("\n")) != bytes.Count(in, []byte("\n")) {
+			t.Fatalf("%q → %q: lines differ", in, out.Bytes())
+		}
+		if bytes.IndexByte(in, '@') < 0 && !bytes.Equal(out.Bytes(), in) {
+			t.Fatalf("%q → %q: changed without a label", in, out.Bytes())
+		}
+	})
+}
