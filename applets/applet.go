@@ -14,6 +14,8 @@ import (
 
 	"s6box/applets/getopt"
 	"s6box/core/execpath"
+
+	"s6box/core/fsutil"
 )
 
 // Exit codes shared by all applets, as s6 documents them.
@@ -147,15 +149,7 @@ func (c *Ctx) Exec(argv []string) int {
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, os.ErrNotExist) {
 		code = ExitNoProg
 	}
-	return c.Fatal(code, "unable to exec %s: %v", argv[0], unwrapErrno(err))
-}
-
-func unwrapErrno(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return c.Fatal(code, "unable to exec %s: %v", argv[0], fsutil.Bare(err))
 }
 
 // LookPath finds prog in $PATH like execvp does (a name with a slash is used

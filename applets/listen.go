@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"s6box/core/svlisten"
+
+	"s6box/core/fsutil"
 )
 
 // listenMode selects whose semantics a wait follows; they differ in the
@@ -108,7 +110,7 @@ func spawnUnwaited(argv []string) error {
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
 	})
 	if err != nil {
-		return unwrapErrno(err)
+		return fsutil.Bare(err)
 	}
 	return p.Release()
 }

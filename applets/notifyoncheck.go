@@ -13,6 +13,8 @@ import (
 	"s6box/core/lock"
 	"s6box/core/readiness"
 	"s6box/core/reaper"
+
+	"s6box/core/fsutil"
 )
 
 // nocRoleEnv tells a copy of this binary spawned by notifyoncheck which part
@@ -137,7 +139,7 @@ type codedError struct {
 func readNotificationFd(path string) (int, *codedError) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, &codedError{errors.New("unable to read " + path + ": " + unwrapErrno(err).Error()), ExitSystem}
+		return 0, &codedError{errors.New("unable to read " + path + ": " + fsutil.Bare(err).Error()), ExitSystem}
 	}
 	i := 0
 	for i < len(data) && i < 10 && data[i] >= '0' && data[i] <= '9' {

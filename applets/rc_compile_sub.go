@@ -60,8 +60,7 @@ func rcUpdateSub(c *Ctx, o *rccmd.Options, sources []string) int {
 		return c.Fatal(ExitSystem, "unable to resolve %s: %v", o.Live, err)
 	}
 	uo := &update.Options{Prog: c.Prog, Live: live, NewDB: target, Verbosity: o.Verbosity, Timeout: o.Timeout,
-		Block: o.Block, Stderr: c.Stderr, Stdout: c.Stdout, Stdio: [3]*os.File{o.Stdin, o.StdoutF, o.StderrF},
-		CopyTree: compile.CopyTree}
+		Block: o.Block, Stderr: c.Stderr, Stdout: c.Stdout, Stdio: [3]*os.File{o.Stdin, o.StdoutF, o.StderrF}}
 	code, err = update.Run(uo)
 	if err != nil {
 		return rcFail(c, err)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"s6box/rcdb/compile"
 	"s6box/rcdb/live"
 )
 
@@ -21,7 +20,7 @@ func rcInitMain(c *Ctx) int {
 		return code
 	}
 	o := live.InitOptions{BootDB: "/etc/s6-rc/compiled/current", Live: "/run/s6-rc",
-		Info: c.Info, Warn: c.Warn, CopyTree: compile.CopyTree}
+		Info: c.Info, Warn: c.Warn}
 	for _, op := range opts {
 		switch op.Letter {
 		case 'c':

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"s6box/rcdb/compile"
 	"s6box/rcdb/update"
 )
 
@@ -22,7 +21,7 @@ func rcUpdateMain(c *Ctx) int {
 		return code
 	}
 	o := &update.Options{Prog: c.Prog, Live: "/run/s6-rc", Verbosity: 1, Stderr: c.Stderr, Stdout: c.Stdout,
-		Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr}, CopyTree: compile.CopyTree}
+		Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr}}
 	for _, op := range opts {
 		switch op.Letter {
 		case 'n':

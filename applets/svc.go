@@ -11,6 +11,8 @@ import (
 	"s6box/core/signame"
 	"s6box/core/svc"
 	"s6box/core/svlisten"
+
+	"s6box/core/fsutil"
 )
 
 // svcMain sends the command bytes to every servicedir. With -w it waits in
@@ -71,7 +73,7 @@ func svcMain(c *Ctx) int {
 			fn := filepath.Join(d, "notification-fd")
 			if _, err := os.Stat(fn); err != nil {
 				if !errors.Is(err, os.ErrNotExist) {
-					return c.Fatal(ExitSystem, "unable to access %s: %v", fn, unwrapErrno(err))
+					return c.Fatal(ExitSystem, "unable to access %s: %v", fn, fsutil.Bare(err))
 				}
 				c.Warn("%s not present - ignoring request for readiness notification", fn)
 				wait = strings.ToLower(string(wait))[0]
@@ -128,7 +130,7 @@ func svcSend(c *Ctx, dirs []string, cmds []byte) int {
 func svcErrText(err error) string {
 	var se *svc.Error
 	if errors.As(err, &se) && se.Kind == svc.System {
-		return "unable to control " + se.Dir + ": " + unwrapErrno(se.Err).Error()
+		return "unable to control " + se.Dir + ": " + fsutil.Bare(se.Err).Error()
 	}
 	return err.Error()
 }

@@ -5,6 +5,8 @@ import (
 
 	"s6box/core/status"
 	"s6box/core/svdt"
+
+	"s6box/core/fsutil"
 )
 
 // svdtMain prints the death tally, oldest first.
@@ -37,10 +39,10 @@ func svdtMain(c *Ctx) int {
 	dir := rest[0]
 	deaths, err := status.LoadDeaths(dir)
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to read death tally for service %s: %v", dir, unwrapErrno(err))
+		return c.Fatal(ExitSystem, "unable to read death tally for service %s: %v", dir, fsutil.Bare(err))
 	}
 	if _, err := c.Stdout.Write(svdt.Format(deaths, max, numeric)); err != nil {
-		return c.Fatal(ExitSystem, "unable to write to stdout: %v", unwrapErrno(err))
+		return c.Fatal(ExitSystem, "unable to write to stdout: %v", fsutil.Bare(err))
 	}
 	return 0
 }

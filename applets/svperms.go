@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"s6box/core/svperms"
+
+	"s6box/core/fsutil"
 )
 
 // svpermsMain changes (-u -g -G -o -O, -e -E) and/or prints (-v, or no
@@ -80,7 +82,7 @@ func svpermsMain(c *Ctx) int {
 		}
 	}
 	if _, err := fmt.Fprint(c.Stdout, out.String()); err != nil {
-		return c.Fatal(ExitSystem, "unable to write to stdout: %v", unwrapErrno(err))
+		return c.Fatal(ExitSystem, "unable to write to stdout: %v", fsutil.Bare(err))
 	}
 	return bad
 }

@@ -8,6 +8,8 @@ import (
 	"s6box/core/status"
 	"s6box/core/svstat"
 	"s6box/core/tai64n"
+
+	"s6box/core/fsutil"
 )
 
 // svstatMain prints one line per servicedir. With one servicedir the output
@@ -72,7 +74,7 @@ func svstatMain(c *Ctx) int {
 		out.WriteByte('\n')
 	}
 	if _, err := fmt.Fprint(c.Stdout, out.String()); err != nil {
-		return c.Fatal(ExitSystem, "unable to write to stdout: %v", unwrapErrno(err))
+		return c.Fatal(ExitSystem, "unable to write to stdout: %v", fsutil.Bare(err))
 	}
 	return worst
 }
@@ -91,7 +93,7 @@ func svstatOne(dir string, jsonMode, numeric bool, fields []svstat.Field) (strin
 	case jsonMode:
 		deaths, err := status.ReadDeaths(dir)
 		if err != nil {
-			return "", ExitSystem, fmt.Errorf("unable to read death tally for %s: %w", dir, unwrapErrno(err))
+			return "", ExitSystem, fmt.Errorf("unable to read death tally for %s: %w", dir, fsutil.Bare(err))
 		}
 		b, err := svstat.NewRecord(dir, in, len(deaths)).JSON()
 		if err != nil {

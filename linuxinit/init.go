@@ -22,6 +22,8 @@ import (
 	"s6box/core/ftrig"
 	"s6box/core/reaper"
 	"s6box/core/status"
+
+	"s6box/core/fsutil"
 )
 
 // Config is everything pid 1 needs. Each path is its own setting; the
@@ -287,7 +289,7 @@ func (s *initState) prepareRun() error {
 		return fmt.Errorf("unable to create %s: %w", cfg.RunDir, err)
 	}
 	if _, err := os.Stat(cfg.RunImage); err == nil {
-		if err := CopyTree(cfg.RunImage, cfg.RunDir); err != nil {
+		if err := fsutil.CopyTree(cfg.RunImage, cfg.RunDir, fsutil.CopyOptions{KeepOwner: true}); err != nil {
 			return fmt.Errorf("unable to copy %s to %s: %w", cfg.RunImage, cfg.RunDir, err)
 		}
 	} else {

@@ -24,6 +24,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"s6box/core/fsutil"
 )
 
 // FormatVersion is the version of the db file; a reader refuses others.
@@ -316,7 +318,7 @@ func Load(dir string) (*DB, error) {
 	p := filepath.Join(dir, "db")
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return nil, Errorf(111, "unable to read %s: %v", p, unwrap(err))
+		return nil, Errorf(111, "unable to read %s: %v", p, fsutil.Bare(err))
 	}
 	return Decode(b, p)
 }
@@ -333,15 +335,5 @@ func LooksCompiled(dir string) bool {
 	return string(b[:n]) == magic+" "
 }
 
-func unwrap(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	if le, ok := err.(*os.LinkError); ok {
-		return le.Err
-	}
-	return err
-}
-
 // Unwrap strips os.PathError's path so messages name the path once.
-func Unwrap(err error) error { return unwrap(err) }
+func Unwrap(err error) error { return fsutil.Bare(err) }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"s6box/core/fsutil"
 )
 
 // MaxRead is how many bytes of each file are read without Options.NoLimit.
@@ -69,7 +71,7 @@ func readOne(path string, o Options) (Change, error) {
 			// Vanished between readdir and open.
 			err = syscall.EIDRM
 		}
-		return Change{}, fmt.Errorf("unable to open %s: %w", path, unwrap(err))
+		return Change{}, fmt.Errorf("unable to open %s: %w", path, fsutil.Bare(err))
 	}
 	defer f.Close()
 	var r io.Reader = f
@@ -83,7 +85,7 @@ func readOne(path string, o Options) (Change, error) {
 		data, err = readLine(r)
 	}
 	if err != nil {
-		return Change{}, fmt.Errorf("unable to read %s: %w", path, unwrap(err))
+		return Change{}, fmt.Errorf("unable to read %s: %w", path, fsutil.Bare(err))
 	}
 	if len(data) == 0 {
 		return Change{Unset: true}, nil
@@ -132,12 +134,4 @@ func value(data []byte, o Options) string {
 		out[i] = b
 	}
 	return string(out)
-}
-
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -25,6 +25,8 @@ import (
 
 	"s6box/core/lock"
 	"s6box/core/reaper"
+
+	"s6box/core/fsutil"
 )
 
 // Defaults and bounds of the options (s6-svscan 2.15 semantics for -C/-L;
@@ -347,14 +349,14 @@ func (s *Scanner) scheduleRescan() {
 func (s *Scanner) scan() {
 	f, err := os.Open(s.dir)
 	if err != nil {
-		s.logf("warning", "unable to open scan directory %s: %v", s.dir, unwrap(err))
+		s.logf("warning", "unable to open scan directory %s: %v", s.dir, fsutil.Bare(err))
 		s.scheduleRescan()
 		return
 	}
 	names, err := f.Readdirnames(-1)
 	f.Close()
 	if err != nil {
-		s.logf("warning", "unable to read scan directory %s: %v", s.dir, unwrap(err))
+		s.logf("warning", "unable to read scan directory %s: %v", s.dir, fsutil.Bare(err))
 		s.scheduleRescan()
 		return
 	}
@@ -437,7 +439,7 @@ func (s *Scanner) newService(name string, key devino) {
 		return
 	}
 	if _, err := os.Stat(filepath.Join(name, "run")); err != nil {
-		s.logf("warning", "service directory %s/%s has no usable run file (%v): its supervisor will retry", s.dir, name, unwrap(err))
+		s.logf("warning", "service directory %s/%s has no usable run file (%v): its supervisor will retry", s.dir, name, fsutil.Bare(err))
 	}
 	if s.fdsShort() {
 		s.fdShortage(name)
@@ -458,7 +460,7 @@ func (s *Scanner) newService(name string, key devino) {
 		sv.pr, sv.pw = p[0], p[1]
 		sv.log = &slot{svc: sv, name: name + "/log", logger: true}
 		if _, err := os.Stat(filepath.Join(name, "log", "run")); err != nil {
-			s.logf("warning", "logger directory %s/%s/log has no usable run file (%v): its supervisor will retry", s.dir, name, unwrap(err))
+			s.logf("warning", "logger directory %s/%s/log has no usable run file (%v): its supervisor will retry", s.dir, name, fsutil.Bare(err))
 		}
 	}
 	delete(s.warned, "max:"+name)
@@ -492,7 +494,7 @@ func (s *Scanner) startSlot(sl *slot) {
 	}
 	dir, err := filepath.EvalSymlinks(filepath.Join(s.dir, sl.name))
 	if err != nil {
-		s.warnOnce("start:"+sl.name, "unable to supervise %s/%s: %v", s.dir, sl.name, unwrap(err))
+		s.warnOnce("start:"+sl.name, "unable to supervise %s/%s: %v", s.dir, sl.name, fsutil.Bare(err))
 		s.scheduleRestart(sl)
 		return
 	}
@@ -732,12 +734,4 @@ func (s *Scanner) alive() int {
 		}
 	}
 	return n
-}
-
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -19,6 +19,8 @@ import (
 	"s6box/core/rawio"
 	"s6box/core/reaper"
 	"s6box/core/status"
+
+	"s6box/core/fsutil"
 )
 
 // Spawner starts children. The default, ReaperSpawner, starts them through
@@ -94,7 +96,7 @@ func Start(o Options) (*Supervisor, error) {
 	}
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("unable to chdir to %s: %w", o.Dir, unwrapPath(err))
+		return nil, fmt.Errorf("unable to chdir to %s: %w", o.Dir, fsutil.Bare(err))
 	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("unable to chdir to %s: %w", o.Dir, syscall.ENOTDIR)
@@ -170,30 +172,30 @@ func ensureDir(p string) (bool, error) {
 	fi, err := os.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.Mkdir(p, 0o700); err != nil {
-			return false, fmt.Errorf("unable to mkdir %s: %w", p, unwrapPath(err))
+			return false, fmt.Errorf("unable to mkdir %s: %w", p, fsutil.Bare(err))
 		}
 		return true, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("unable to stat %s: %w", p, unwrapPath(err))
+		return false, fmt.Errorf("unable to stat %s: %w", p, fsutil.Bare(err))
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 			target, err := os.Readlink(p)
 			if err != nil {
-				return false, fmt.Errorf("unable to readlink %s: %w", p, unwrapPath(err))
+				return false, fmt.Errorf("unable to readlink %s: %w", p, fsutil.Bare(err))
 			}
 			if !filepath.IsAbs(target) {
 				target = filepath.Join(filepath.Dir(p), target)
 			}
 			if err := os.Mkdir(target, 0o700); err != nil {
-				return false, fmt.Errorf("unable to mkdir %s (target of dangling symlink %s): %w", target, p, unwrapPath(err))
+				return false, fmt.Errorf("unable to mkdir %s (target of dangling symlink %s): %w", target, p, fsutil.Bare(err))
 			}
 			return true, nil
 		}
 		fi, err = os.Stat(p)
 		if err != nil {
-			return false, fmt.Errorf("unable to stat %s: %w", p, unwrapPath(err))
+			return false, fmt.Errorf("unable to stat %s: %w", p, fsutil.Bare(err))
 		}
 	}
 	if !fi.IsDir() {
@@ -209,7 +211,7 @@ func (s *Supervisor) setup() error {
 	}
 	if created {
 		if err := os.Chmod(s.sup, 0o700); err != nil {
-			return fmt.Errorf("unable to chmod %s: %w", s.sup, unwrapPath(err))
+			return fmt.Errorf("unable to chmod %s: %w", s.sup, fsutil.Bare(err))
 		}
 	}
 	created, err = ensureDir(s.events)
@@ -235,10 +237,10 @@ func (s *Supervisor) setup() error {
 			return fmt.Errorf("unable to mkfifo %s: %w", cp, err)
 		}
 		if err := os.Chmod(cp, 0o600); err != nil {
-			return fmt.Errorf("unable to chmod %s: %w", cp, unwrapPath(err))
+			return fmt.Errorf("unable to chmod %s: %w", cp, fsutil.Bare(err))
 		}
 	case err != nil:
-		return fmt.Errorf("unable to stat %s: %w", cp, unwrapPath(err))
+		return fmt.Errorf("unable to stat %s: %w", cp, fsutil.Bare(err))
 	case fi.Mode()&fs.ModeNamedPipe == 0:
 		return fmt.Errorf("%s is not a fifo: %w", cp, ErrLayout)
 	}
@@ -248,7 +250,7 @@ func (s *Supervisor) setup() error {
 	// holds these for every service, and every fork copies its table.
 	s.ctlR, err = os.OpenFile(cp, os.O_RDWR|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", cp, unwrapPath(err))
+		return fmt.Errorf("unable to open %s: %w", cp, fsutil.Bare(err))
 	}
 	return nil
 }
@@ -509,7 +511,7 @@ func (s *Supervisor) notify(ev string) {
 // followed, as s6 does.
 func (s *Supervisor) readFile(name string) ([]byte, error) {
 	b, err := rawio.ReadRegular(filepath.Join(s.dir, name), 0, configMax)
-	return b, unwrapPath(err)
+	return b, fsutil.Bare(err)
 }
 
 // configMax is how much of a configuration file is read: its first line is
@@ -535,7 +537,7 @@ func (s *Supervisor) touchDown() error {
 }
 
 func (s *Supervisor) removeDown() error {
-	return unwrapPath(os.Remove(filepath.Join(s.dir, "down")))
+	return fsutil.Bare(os.Remove(filepath.Join(s.dir, "down")))
 }
 
 func (s *Supervisor) resetDeaths() {
@@ -563,12 +565,4 @@ func (s *Supervisor) nullStdio() {
 	if s.o.NullStdio != nil {
 		s.o.NullStdio()
 	}
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

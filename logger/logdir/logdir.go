@@ -25,6 +25,8 @@ import (
 	"s6box/core/reaper"
 	"s6box/core/tai64n"
 	"s6box/logger/script"
+
+	"s6box/core/fsutil"
 )
 
 // File names inside a logdir.
@@ -87,7 +89,7 @@ type Logdir struct {
 func Open(cfg script.Logdir, env *Env) (*Logdir, error) {
 	d := &Logdir{cfg: cfg, env: env, dir: cfg.Dir, cur: -1, lastRot: env.Now()}
 	if err := os.Mkdir(d.dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("unable to mkdir %s: %w", d.dir, unwrap(err))
+		return nil, fmt.Errorf("unable to mkdir %s: %w", d.dir, fsutil.Bare(err))
 	}
 	lk, err := lock.Acquire(d.path(LockName), env.Perm)
 	if err != nil {
@@ -104,18 +106,6 @@ func Open(cfg script.Logdir, env *Env) (*Logdir, error) {
 	return d, nil
 }
 
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
 func (d *Logdir) path(name string) string { return d.dir + "/" + name }
 
 // Dir is the logdir's path as written in the script.
@@ -130,19 +120,19 @@ func (d *Logdir) recover() error {
 	if !clean {
 		for _, n := range []string{State, NewState} {
 			if err := os.Remove(d.path(n)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("unable to unlink %s: %w", d.path(n), unwrap(err))
+				return fmt.Errorf("unable to unlink %s: %w", d.path(n), fsutil.Bare(err))
 			}
 		}
 		if pst, err := os.Lstat(d.path(Processed)); err == nil && pst.Mode().IsRegular() && pst.Mode()&0o100 != 0 {
 			if err := os.Remove(d.path(Previous)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("unable to unlink %s: %w", d.path(Previous), unwrap(err))
+				return fmt.Errorf("unable to unlink %s: %w", d.path(Previous), fsutil.Bare(err))
 			}
 			if err := d.archive(Processed, 's'); err != nil {
 				return err
 			}
 		} else {
 			if err := os.Remove(d.path(Processed)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("unable to unlink %s: %w", d.path(Processed), unwrap(err))
+				return fmt.Errorf("unable to unlink %s: %w", d.path(Processed), fsutil.Bare(err))
 			}
 			if err := d.archive(Previous, 'u'); err != nil {
 				return err
@@ -153,7 +143,7 @@ func (d *Logdir) recover() error {
 		}
 		fd, err := rawio.CreateFresh(d.path(State), uint32(d.env.Perm))
 		if err != nil {
-			return fmt.Errorf("unable to create %s: %w", d.path(State), unwrap(err))
+			return fmt.Errorf("unable to create %s: %w", d.path(State), fsutil.Bare(err))
 		}
 		unix.Close(fd)
 	}
@@ -164,7 +154,7 @@ func (d *Logdir) openCurrent() error {
 	p := d.path(Current)
 	fd, st, err := rawio.OpenRegular(p, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW, uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", p, unwrap(err))
+		return fmt.Errorf("unable to open %s: %w", p, fsutil.Bare(err))
 	}
 	if err := unix.Fchmod(fd, uint32(d.env.Perm)); err != nil {
 		unix.Close(fd)
@@ -187,7 +177,7 @@ func (d *Logdir) archive(name string, suffix byte) error {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
-		return fmt.Errorf("unable to stat %s: %w", p, unwrap(err))
+		return fmt.Errorf("unable to stat %s: %w", p, fsutil.Bare(err))
 	}
 	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || sys.Nlink == 1 {
 		for {
@@ -199,12 +189,12 @@ func (d *Logdir) archive(name string, suffix byte) error {
 				break
 			}
 			if !errors.Is(err, os.ErrExist) {
-				return fmt.Errorf("unable to link %s to %s: %w", p, d.path(string(dst)), unwrap(err))
+				return fmt.Errorf("unable to link %s to %s: %w", p, d.path(string(dst)), fsutil.Bare(err))
 			}
 		}
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("unable to unlink %s: %w", p, unwrap(err))
+		return fmt.Errorf("unable to unlink %s: %w", p, fsutil.Bare(err))
 	}
 	return d.prune()
 }
@@ -231,12 +221,12 @@ func IsArchiveName(n string) bool {
 func (d *Logdir) prune() error {
 	f, err := os.Open(d.dir)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.dir, unwrap(err))
+		return fmt.Errorf("unable to open %s: %w", d.dir, fsutil.Bare(err))
 	}
 	names, err := f.Readdirnames(-1)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("unable to read %s: %w", d.dir, unwrap(err))
+		return fmt.Errorf("unable to read %s: %w", d.dir, fsutil.Bare(err))
 	}
 	type arch struct {
 		name string
@@ -260,7 +250,7 @@ func (d *Logdir) prune() error {
 	sort.Slice(as, func(i, j int) bool { return as[i].name < as[j].name })
 	for len(as) > 0 && (len(as) > d.cfg.Archives || (d.cfg.MaxTotal > 0 && total > d.cfg.MaxTotal)) {
 		if err := os.Remove(d.path(as[0].name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("unable to unlink %s: %w", d.path(as[0].name), unwrap(err))
+			return fmt.Errorf("unable to unlink %s: %w", d.path(as[0].name), fsutil.Bare(err))
 		}
 		total -= as[0].size
 		as = as[1:]
@@ -404,7 +394,7 @@ func (d *Logdir) rotateStep(now time.Time) bool {
 			return false
 		}
 		if err := os.Rename(d.path(Current), d.path(Previous)); err != nil {
-			d.fail(now, fmt.Errorf("unable to rename %s to %s: %w", d.path(Current), Previous, unwrap(err)))
+			d.fail(now, fmt.Errorf("unable to rename %s to %s: %w", d.path(Current), Previous, fsutil.Bare(err)))
 			return false
 		}
 		unix.Close(d.cur)
@@ -456,7 +446,7 @@ func (d *Logdir) markDone(name string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("unable to chmod %s: %w", p, unwrap(err))
+		return fmt.Errorf("unable to chmod %s: %w", p, fsutil.Bare(err))
 	}
 	defer unix.Close(fd)
 	if err := unix.Fchmod(fd, uint32(d.env.Perm|0o100)); err != nil {
@@ -471,22 +461,22 @@ func (d *Logdir) startProcessor() error {
 	// rawio.CreateFresh), so nothing planted in the logdir redirects them.
 	in, _, err := rawio.OpenRegular(d.path(Previous), unix.O_RDONLY|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(Previous), unwrap(err))
+		return fmt.Errorf("unable to open %s: %w", d.path(Previous), fsutil.Bare(err))
 	}
 	defer unix.Close(in)
 	out, err := rawio.CreateFresh(d.path(Processed), uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(Processed), unwrap(err))
+		return fmt.Errorf("unable to open %s: %w", d.path(Processed), fsutil.Bare(err))
 	}
 	defer unix.Close(out)
 	stfd, _, err := rawio.OpenRegular(d.path(State), unix.O_RDONLY|unix.O_CREAT|unix.O_NOFOLLOW, uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(State), unwrap(err))
+		return fmt.Errorf("unable to open %s: %w", d.path(State), fsutil.Bare(err))
 	}
 	defer unix.Close(stfd)
 	nst, err := rawio.CreateFresh(d.path(NewState), uint32(d.env.Perm))
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", d.path(NewState), unwrap(err))
+		return fmt.Errorf("unable to open %s: %w", d.path(NewState), fsutil.Bare(err))
 	}
 	defer unix.Close(nst)
 	p := d.cfg.Processor
@@ -548,7 +538,7 @@ func (d *Logdir) publishProcessed() error {
 	for _, n := range []string{Processed, NewState} {
 		fd, _, err := rawio.OpenRegular(d.path(n), unix.O_RDWR|unix.O_NOFOLLOW, 0)
 		if err != nil {
-			return fmt.Errorf("unable to open %s: %w", d.path(n), unwrap(err))
+			return fmt.Errorf("unable to open %s: %w", d.path(n), fsutil.Bare(err))
 		}
 		err = unix.Fsync(fd)
 		if err == nil && n == Processed {
@@ -560,10 +550,10 @@ func (d *Logdir) publishProcessed() error {
 		}
 	}
 	if err := os.Remove(d.path(Previous)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("unable to unlink %s: %w", d.path(Previous), unwrap(err))
+		return fmt.Errorf("unable to unlink %s: %w", d.path(Previous), fsutil.Bare(err))
 	}
 	if err := os.Rename(d.path(NewState), d.path(State)); err != nil {
-		return fmt.Errorf("unable to rename %s to %s: %w", d.path(NewState), State, unwrap(err))
+		return fmt.Errorf("unable to rename %s to %s: %w", d.path(NewState), State, fsutil.Bare(err))
 	}
 	return d.archive(Processed, 's')
 }

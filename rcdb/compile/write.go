@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 
 	"s6box/core/rawio"
 	"s6box/rcdb"
+
+	"s6box/core/fsutil"
 )
 
 // Compile reads sources, checks them and writes the compiled database to
@@ -271,41 +272,11 @@ func copyFd(out, in int) error {
 	}
 }
 
-// CopyTree copies a directory recursively (regular files, directories,
-// symlinks, fifos), keeping modes.
-func CopyTree(src, dst string) error { return copyTree(src, dst) }
-
+// copyTree copies a directory of the source (data, env, template) into the
+// compiled service directory, keeping modes but not owners.
 func copyTree(src, dst string) error {
-	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return srcErr(111, "unable to read %s: %v", p, rcdb.Unwrap(err))
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		mode := info.Mode()
-		switch {
-		case mode.IsDir():
-			if err := os.Mkdir(target, mode.Perm()); err != nil && !errors.Is(err, os.ErrExist) {
-				return srcErr(111, "unable to mkdir %s: %v", target, rcdb.Unwrap(err))
-			}
-			return os.Chmod(target, mode.Perm()|mode&(os.ModeSetgid|os.ModeSticky))
-		case mode&os.ModeSymlink != 0:
-			l, err := os.Readlink(p)
-			if err == nil {
-				err = os.Symlink(l, target)
-			}
-			if err != nil {
-				return srcErr(111, "unable to copy symlink %s: %v", p, rcdb.Unwrap(err))
-			}
-			return nil
-		case mode&os.ModeNamedPipe != 0:
-			if err := unix.Mkfifo(target, uint32(mode.Perm())); err != nil {
-				return srcErr(111, "unable to mkfifo %s: %v", target, err)
-			}
-			return nil
-		case mode.IsRegular():
-			return copyFile(p, target, mode.Perm())
-		}
-		return nil
-	})
+	if err := fsutil.CopyTree(src, dst, fsutil.CopyOptions{}); err != nil {
+		return srcErr(111, "%v", err)
+	}
+	return nil
 }

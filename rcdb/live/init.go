@@ -11,6 +11,8 @@ import (
 
 	"s6box/core/ftrig"
 	"s6box/rcdb"
+
+	"s6box/core/fsutil"
 )
 
 // InitOptions are s6-rc-init's parameters.
@@ -23,7 +25,6 @@ type InitOptions struct {
 	Deref       bool
 	Timeout     time.Duration // 0 = wait forever for the supervisors
 	Info, Warn  func(format string, a ...any)
-	CopyTree    func(src, dst string) error
 }
 
 // SvscanRunning reports whether a scanner listens on scandir's control fifo.
@@ -115,7 +116,7 @@ func Init(o InitOptions) error {
 		func() error { return os.WriteFile(filepath.Join(tmp, "state"), make([]byte, len(db.Atoms)), 0o644) },
 		func() error { return os.WriteFile(filepath.Join(tmp, "lock"), nil, 0o644) },
 		func() error {
-			return o.CopyTree(filepath.Join(bootdb, "servicedirs"), filepath.Join(tmp, "servicedirs"))
+			return fsutil.CopyTree(filepath.Join(bootdb, "servicedirs"), filepath.Join(tmp, "servicedirs"), fsutil.CopyOptions{})
 		},
 	}
 	for _, s := range steps {

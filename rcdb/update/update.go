@@ -24,6 +24,8 @@ import (
 	"s6box/rcdb/fdholder"
 	"s6box/rcdb/live"
 	"s6box/rcdb/s6ctl"
+
+	"s6box/core/fsutil"
 )
 
 // Options of an update.
@@ -40,7 +42,6 @@ type Options struct {
 	Stderr    io.Writer
 	Stdout    io.Writer
 	Stdio     [3]*os.File
-	CopyTree  func(src, dst string) error
 }
 
 type conv struct {
@@ -407,7 +408,7 @@ func build(o *Options, l *live.Live, newDB *rcdb.DB, plan *Plan) (string, []bool
 			relinks = append(relinks, relink{l.DB.Atoms[i].Name, name})
 			continue
 		}
-		if err := o.CopyTree(src, dst); err != nil {
+		if err := fsutil.CopyTree(src, dst, fsutil.CopyOptions{}); err != nil {
 			return fail(err)
 		}
 	}
@@ -456,7 +457,7 @@ func refresh(o *Options, src, dst string) error {
 		return err
 	}
 	for _, e := range ents {
-		if err := o.CopyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+		if err := fsutil.CopyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), fsutil.CopyOptions{}); err != nil {
 			return err
 		}
 	}
