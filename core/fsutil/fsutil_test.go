@@ -26,10 +26,11 @@ func TestBare(t *testing.T) {
 func TestCopyTree(t *testing.T) {
 	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "out")
 	os.MkdirAll(filepath.Join(src, "d"), 0o755)
-	os.Chmod(filepath.Join(src, "d"), 0o2750)
+	syscall.Chmod(filepath.Join(src, "d"), 0o2750)
 	os.WriteFile(filepath.Join(src, "d/f"), []byte("data"), 0o640)
 	os.Symlink("d/f", filepath.Join(src, "l"))
-	syscall.Mkfifo(filepath.Join(src, "fifo"), 0o620)
+	syscall.Mkfifo(filepath.Join(src, "fifo"), 0o600)
+	syscall.Chmod(filepath.Join(src, "fifo"), 0o620)
 	if os.Geteuid() == 0 {
 		os.Chown(filepath.Join(src, "d/f"), 1234, 1235)
 	}
