@@ -17,29 +17,50 @@ func initramfsMain(c *Ctx) int {
 	spec := initramfs.Spec{Binary: c.Self()}
 	out := ""
 	for _, o := range opts {
-		switch o.Letter {
-		case 'o':
+		if o.Letter == 'o' {
 			out = o.Value
-		case 'b':
-			spec.Binary = o.Value
-		case 't':
-			spec.InitTree = o.Value
-		case 'd':
-			spec.InitDest = o.Value
-		case 'O':
-			spec.Overlays = append(spec.Overlays, o.Value)
+		} else {
+			treeOption(&spec, o.Letter, o.Value)
 		}
 	}
 	if out == "" {
 		return c.UsageFail("the output file (-o) is required")
 	}
-	for _, a := range Table() {
-		for _, n := range append([]string{a.Name}, a.Aliases...) {
-			spec.Links = append(spec.Links, initramfs.Link{Name: n, Dir: a.Dir})
-		}
-	}
+	spec.Links = farmLinks()
 	if err := initramfs.WriteFile(out, spec); err != nil {
 		return c.Fatal(ExitSystem, "%v", err)
 	}
 	return 0
+}
+
+// treeOption applies the file-tree options initramfs and image share:
+// -b binary, -t init tree, -d its destination, -O overlay, -B base root.
+func treeOption(spec *initramfs.Spec, letter byte, value string) bool {
+	switch letter {
+	case 'b':
+		spec.Binary = value
+	case 't':
+		spec.InitTree = value
+	case 'd':
+		spec.InitDest = value
+	case 'O':
+		spec.Overlays = append(spec.Overlays, value)
+	case 'B':
+		spec.Base = value
+	default:
+		return false
+	}
+	return true
+}
+
+// farmLinks is the symlink farm of an image: every name of every applet,
+// in the applet's directory.
+func farmLinks() []initramfs.Link {
+	var links []initramfs.Link
+	for _, a := range Table() {
+		for _, n := range append([]string{a.Name}, a.Aliases...) {
+			links = append(links, initramfs.Link{Name: n, Dir: a.Dir})
+		}
+	}
+	return links
 }

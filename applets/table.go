@@ -82,6 +82,7 @@ var appletTable = [...]Applet{
 	{Name: "runscript", Dir: "bin", Main: runscriptMain, Usage: "scriptfile [ args... ]"},
 	{Name: "init-logger", Dir: "sbin", Main: initLoggerMain, Usage: "[ -c ] fifo logger-command..."},
 	{Name: "initramfs", Usage: "-o OUT.cpio.gz [ -b binary ] [ -t inittree ] [ -d destdir ] [ -O overlaydir ]...", Dir: "bin", Main: initramfsMain},
+	{Name: "image", Usage: "-o OUTDIR|OUT.tar [ -b binary ] [ -B basedir ] [ -t inittree ] [ -d destdir ] [ -O overlaydir ]... [ -E entrypoint-word ]... [ -e VAR=VAL ]... [ -w workdir ] [ -u user ] [ -s stopsignal ] [ -r refname ] [ -- ] [ cmd... ]", Dir: "bin", Main: imageMain},
 }
 
 // table is appletTable as a slice. It is set by init, not by an initialiser,

@@ -26,6 +26,7 @@ type Spec struct {
 	InitTree string   // host directory written by init-maker ("" for none)
 	InitDest string   // where the init tree lands (default etc/s6-linux-init/current)
 	Overlays []string // host directories copied over the root, in order
+	Base     string   // host directory copied first, under everything else ("" for none)
 }
 
 // baseDirs always exist in the image, so init has mount points.
@@ -41,6 +42,11 @@ func Build(s Spec) ([]Entry, error) {
 		add(Entry{Name: d, Mode: TypeDir | 0o755})
 	}
 	files["tmp"] = Entry{Name: "tmp", Mode: TypeDir | 0o1777}
+	if s.Base != "" {
+		if err := addTree(files, s.Base, ""); err != nil {
+			return nil, err
+		}
+	}
 	binName := s.BinName
 	if binName == "" {
 		binName = "s6box"
@@ -205,12 +211,18 @@ func WriteFile(out string, s Spec) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".initramfs-*")
+	return WriteAtomic(out, func(w io.Writer) error { return WriteImage(w, entries) })
+}
+
+// WriteAtomic writes out (mode 0644) through write into a temporary file
+// beside it, renamed into place once complete, so a failure leaves nothing.
+func WriteAtomic(out string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".s6box-image-*")
 	if err != nil {
 		return fmt.Errorf("unable to create a file next to %s: %w", out, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := WriteImage(tmp, entries); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("unable to write %s: %w", out, err)
 	}
