@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"s6box/core/status"
+	"s6box/core/svc"
 	"s6box/rcdb"
 	"s6box/rcdb/engine"
 	"s6box/rcdb/live"
 	"s6box/rcdb/runner"
-	"s6box/rcdb/s6ctl"
 )
 
 // Options of s6-rc.
@@ -295,7 +295,7 @@ func reload(o *Options, l *live.Live, sel []bool) int {
 		go func(i int) {
 			a := &l.DB.Atoms[i]
 			if a.Type == rcdb.Longrun {
-				err := s6ctl.Send(l.ServiceDir(a.Name), "h")
+				err := svc.Write(l.ServiceDir(a.Name), []byte("h"))
 				code := 0
 				if err != nil {
 					code = 111

@@ -23,9 +23,9 @@ import (
 	"s6box/rcdb/execlex"
 	"s6box/rcdb/fdholder"
 	"s6box/rcdb/live"
-	"s6box/rcdb/s6ctl"
 
 	"s6box/core/fsutil"
+	"s6box/core/svc"
 )
 
 // Options of an update.
@@ -428,7 +428,7 @@ func build(o *Options, l *live.Live, newDB *rcdb.DB, plan *Plan) (string, []bool
 	for i := 0; i < l.DB.NLong; i++ {
 		if plan.Map[i] < 0 || plan.Map[i] >= newDB.NLong {
 			dir := filepath.Join(oldReal, "servicedirs", l.DB.Atoms[i].Name)
-			s6ctl.Send(dir, "dx")
+			svc.Write(dir, []byte("dx"))
 			os.Remove(filepath.Join(scandir, string(prefix)+l.DB.Atoms[i].Name))
 		}
 	}
