@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -95,6 +96,7 @@ type DryRun struct {
 	Stdout    io.Writer
 	Verbosity int
 	Sleep     time.Duration
+	mu        sync.Mutex // transitions run in parallel; lines stay whole
 }
 
 // Argv is the s6 command line equivalent to a transition, as s6-rc's dry run
@@ -123,7 +125,10 @@ func Argv(l *live.Live, i int, up bool, timeout time.Duration) []string {
 // Run implements Actions.
 func (d *DryRun) Run(i int, up bool, timeout time.Duration, abort <-chan struct{}) Outcome {
 	if d.Verbosity > 0 {
-		fmt.Fprintf(d.Stdout, "%s-dryrun: %s\n", d.Prog, strings.Join(Argv(d.Live, i, up, timeout), " "))
+		line := fmt.Sprintf("%s-dryrun: %s\n", d.Prog, strings.Join(Argv(d.Live, i, up, timeout), " "))
+		d.mu.Lock()
+		io.WriteString(d.Stdout, line)
+		d.mu.Unlock()
 	}
 	select {
 	case <-time.After(d.Sleep):
