@@ -34,7 +34,7 @@ func compileFresh(c *Ctx, o *rcOptions, sources []string) (string, int) {
 		dir = filepath.Dir(p)
 	}
 	target := filepath.Join(dir, "compiled-"+tai64n.Now().String()[1:])
-	co := &compile.Options{Verbosity: o.verbosity, Self: c.Self(), Warn: c.Stderr, Info: c.Stderr, Prog: c.Prog}
+	co := &compile.Options{Verbosity: o.verbosity, Self: c.Self(), Warn: c.Warn, Info: c.Info}
 	if _, err := compile.Compile(target, sources, co); err != nil {
 		return "", rcFail(c, err)
 	}
