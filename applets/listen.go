@@ -4,90 +4,26 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"time"
-
-	"s6box/core/svlisten"
 
 	"s6box/core/fsutil"
+	"s6box/core/svcwait"
 )
 
-// listenMode selects whose semantics a wait follows; they differ in the
-// first phase of -r/-R and in the exit code for failed services.
-type listenMode int
-
-const (
-	listenWait listenMode = iota // svwait: -r first waits for all down; exit = failures
-	listenOne                    // svlisten1: -r first waits for down+ready; exit 1 on failure
-	listenMany                   // svlisten: -r first waits for all down+ready; exit = failures
-)
-
-// ExitTimeout is the exit code of a wait whose deadline passed.
-const ExitTimeout = 99
-
-// wantFor maps a -u -U -d -D -r -R letter to the final wanted state and
-// whether a restart (down first) is awaited.
-func wantFor(letter byte) (want svlisten.Want, restart bool) {
-	switch letter {
-	case 'U':
-		return svlisten.Want{Up: true, Ready: true}, false
-	case 'd':
-		return svlisten.Want{}, false
-	case 'D':
-		return svlisten.Want{Ready: true}, false
-	case 'r':
-		return svlisten.Want{Up: true}, true
-	case 'R':
-		return svlisten.Want{Up: true, Ready: true}, true
-	}
-	return svlisten.Want{Up: true}, false
-}
-
-// listenLoop waits on an already subscribed watcher and turns the outcome
-// into messages and an exit code.
-func listenLoop(c *Ctx, w *svlisten.Watcher, dirs []string, letter byte, or bool, mode listenMode, deadline time.Time) int {
-	want, restart := wantFor(letter)
-	failures := 0
-	if restart {
-		first, firstOr := svlisten.Want{Ready: true}, false
-		switch mode {
-		case listenWait:
-			first = svlisten.Want{}
-		case listenOne:
-			firstOr = true
-		}
-		n, err := w.Wait(first, firstOr, deadline)
-		if err != nil {
-			return listenErr(c, err)
-		}
-		switch mode {
-		case listenOne:
-			if n > 0 {
-				return c.Fatal(1, "%s failed permanently or its supervisor died", dirs[0])
-			}
-		case listenWait:
-			failures += n
-		}
-	}
-	n, err := w.Wait(want, or, deadline)
-	if err != nil {
-		return listenErr(c, err)
-	}
-	failures += n
-	if failures == 0 {
+// listenExit turns the outcome of a core/svcwait wait into messages and an
+// exit code: 0, 1 or the number of failed services (at most 98, since 99
+// means timeout and exit codes wrap at 256), 99 on timeout, 111 otherwise.
+func listenExit(c *Ctx, err error) int {
+	var fe *svcwait.FailedError
+	switch {
+	case err == nil:
 		return 0
-	}
-	if mode == listenOne {
-		return c.Fatal(1, "%s failed permanently or its supervisor died", dirs[0])
-	}
-	if failures > 98 {
-		failures = 98 // 99 means timeout, and exit codes wrap at 256
-	}
-	return c.Fatal(failures, "some services reported permanent failure")
-}
-
-func listenErr(c *Ctx, err error) int {
-	if errors.Is(err, svlisten.ErrTimeout) {
-		return c.Fatal(ExitTimeout, "timed out")
+	case errors.As(err, &fe):
+		if fe.Mode == svcwait.One {
+			return c.Fatal(1, "%v", fe)
+		}
+		return c.Fatal(min(fe.Count, 98), "%v", fe)
+	case errors.Is(err, svcwait.ErrTimeout):
+		return c.Fatal(svcwait.TimeoutExitCode, "timed out")
 	}
 	return c.Fatal(ExitSystem, "%v", err)
 }

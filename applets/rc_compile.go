@@ -16,7 +16,7 @@ func rcCompileMain(c *Ctx) int {
 	if !ok {
 		return code
 	}
-	o := &compile.Options{Verbosity: 1, Self: c.Self(), Warn: c.Stderr, Info: c.Stderr, Prog: c.Prog}
+	o := &compile.Options{Verbosity: 1, Self: c.Self(), Warn: c.Warn, Info: c.Info}
 	for _, op := range opts {
 		switch op.Letter {
 		case 'v':

@@ -2,12 +2,11 @@ package applets
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"s6box/core/tai64n"
 	"s6box/rcdb/compile"
-	"s6box/rcdb/rccmd"
+	"s6box/rcdb/engine"
 	"s6box/rcdb/update"
 )
 
@@ -15,7 +14,7 @@ import (
 // database named compiled-<TAI64N> next to the database the live directory
 // uses (or in /etc/s6-rc when there is no live directory) and print its
 // path, ready for rc-update or rc-init -c.
-func rcCompileSub(c *Ctx, o *rccmd.Options, sources []string) int {
+func rcCompileSub(c *Ctx, o *rcOptions, sources []string) int {
 	if len(sources) == 0 {
 		return c.UsageFail("compile needs at least one source directory")
 	}
@@ -29,13 +28,13 @@ func rcCompileSub(c *Ctx, o *rccmd.Options, sources []string) int {
 
 // compileFresh compiles sources into DIR/compiled-<TAI64N>, DIR being where
 // the live database lives (or /etc/s6-rc).
-func compileFresh(c *Ctx, o *rccmd.Options, sources []string) (string, int) {
+func compileFresh(c *Ctx, o *rcOptions, sources []string) (string, int) {
 	dir := "/etc/s6-rc"
-	if p, err := filepath.EvalSymlinks(filepath.Join(o.Live, "compiled")); err == nil {
+	if p, err := filepath.EvalSymlinks(filepath.Join(o.live, "compiled")); err == nil {
 		dir = filepath.Dir(p)
 	}
 	target := filepath.Join(dir, "compiled-"+tai64n.Now().String()[1:])
-	co := &compile.Options{Verbosity: o.Verbosity, Self: c.Self(), Warn: c.Stderr, Info: c.Stderr, Prog: c.Prog}
+	co := &compile.Options{Verbosity: o.verbosity, Self: c.Self(), Warn: c.Warn, Info: c.Info}
 	if _, err := compile.Compile(target, sources, co); err != nil {
 		return "", rcFail(c, err)
 	}
@@ -44,7 +43,7 @@ func compileFresh(c *Ctx, o *rccmd.Options, sources []string) (string, int) {
 
 // rcUpdateSub is `rc update SOURCE...`: `rc compile` followed by rc-update
 // to the fresh database, with rc's -l, -v, -t and -b.
-func rcUpdateSub(c *Ctx, o *rccmd.Options, sources []string) int {
+func rcUpdateSub(c *Ctx, o *rcOptions, sources []string) int {
 	if len(sources) == 0 {
 		return c.UsageFail("update needs at least one source directory")
 	}
@@ -52,15 +51,15 @@ func rcUpdateSub(c *Ctx, o *rccmd.Options, sources []string) int {
 	if code != 0 {
 		return code
 	}
-	if o.Verbosity >= 2 {
+	if o.verbosity >= 2 {
 		c.Info("compiled %s", target)
 	}
-	live, err := filepath.Abs(o.Live)
+	live, err := filepath.Abs(o.live)
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to resolve %s: %v", o.Live, err)
+		return c.Fatal(ExitSystem, "unable to resolve %s: %v", o.live, err)
 	}
-	uo := &update.Options{Prog: c.Prog, Live: live, NewDB: target, Verbosity: o.Verbosity, Timeout: o.Timeout,
-		Block: o.Block, Stderr: c.Stderr, Stdout: c.Stdout, Stdio: [3]*os.File{o.Stdin, o.StdoutF, o.StderrF}}
+	uo := &update.Options{Messages: engine.Messages{Verbosity: o.verbosity, Info: c.Info, Warn: c.Warn},
+		Prog: c.Prog, Live: live, NewDB: target, Timeout: o.timeout, Block: o.block, Stdout: c.Stdout, Stdio: o.stdio}
 	code, err = update.Run(uo)
 	if err != nil {
 		return rcFail(c, err)

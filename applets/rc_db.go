@@ -1,6 +1,7 @@
 package applets
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,7 @@ func rcDbMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	if rest[0] == "help" {
-		fmt.Fprint(c.Stdout, strings.ReplaceAll(query.Help, "PROG", c.Prog))
+		fmt.Fprint(c.Stdout, strings.ReplaceAll(rcDbHelp, "PROG", c.Prog))
 		return 0
 	}
 	if compiled == "" {
@@ -61,14 +62,26 @@ func rcDbMain(c *Ctx) int {
 		return rcFail(c, err)
 	}
 	o.What = compiled
-	if err := query.Run(db, o, rest[0], rest[1:], c.Stdout); err != nil {
-		if re, ok := err.(*rcdb.Error); ok && re.Code == 5 && re.Msg == "" {
-			return 5
-		}
-		if re, ok := err.(*rcdb.Error); ok && re.Code == 100 {
-			return c.UsageFail(re.Msg)
-		}
-		return rcFail(c, err)
+	err = query.Run(db, o, rest[0], rest[1:], c.Stdout)
+	var re *rcdb.Error
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, query.ErrNoPipeline):
+		return exitNoPipeline
+	case errors.As(err, &re) && re.Code == ExitUsage:
+		return c.UsageFail(re.Msg)
 	}
-	return 0
+	return rcFail(c, err)
 }
+
+// exitNoPipeline is s6-rc-db's exit code for "pipeline" of a bundle or a
+// oneshot, which prints nothing.
+const exitNoPipeline = 5
+
+// rcDbHelp is s6-rc-db's help text.
+const rcDbHelp = `PROG [ -u | -d ] [ -l live ] [ -c compiled ] [ -b ] [ -E | -e ] command...
+commands: help, check, list all|services|oneshots|longruns|bundles, type NAME,
+timeout ATOM, contents BUNDLE, dependencies NAME..., pipeline LONGRUN,
+script ONESHOT, flags ATOM, atomics NAME..., all-dependencies NAME...
+`

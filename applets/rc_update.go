@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"s6box/rcdb/engine"
 	"s6box/rcdb/update"
 )
 
@@ -20,8 +21,8 @@ func rcUpdateMain(c *Ctx) int {
 	if !ok {
 		return code
 	}
-	o := &update.Options{Prog: c.Prog, Live: "/run/s6-rc", Verbosity: 1, Stderr: c.Stderr, Stdout: c.Stdout,
-		Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr}}
+	o := &update.Options{Messages: engine.Messages{Verbosity: 1, Info: c.Info, Warn: c.Warn},
+		Prog: c.Prog, Live: "/run/s6-rc", Stdout: c.Stdout, Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr}}
 	for _, op := range opts {
 		switch op.Letter {
 		case 'n':

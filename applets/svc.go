@@ -10,7 +10,7 @@ import (
 
 	"s6box/core/signame"
 	"s6box/core/svc"
-	"s6box/core/svlisten"
+	"s6box/core/svcwait"
 
 	"s6box/core/fsutil"
 )
@@ -138,26 +138,31 @@ func svcErrText(err error) string {
 // svcWait implements -w: without commands it waits like svwait, with
 // commands like svlisten1 (one dir) or svlisten (several).
 func svcWait(c *Ctx, dirs []string, cmds []byte, wait byte, timeoutMs uint64) int {
-	var deadline time.Time
+	r := svcwait.Request{Dirs: dirs, Letter: wait, Mode: svcwait.One}
 	if timeoutMs > 0 {
-		deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
+		r.Deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
 	}
-	w, err := svlisten.Subscribe(dirs)
-	if err != nil {
-		return c.Fatal(ExitSystem, "%v", err)
-	}
-	defer w.Close()
-	if len(cmds) > 0 {
-		if code := svcSend(c, dirs, cmds); code != 0 {
-			return code
-		}
-	}
-	mode := listenOne
 	switch {
 	case len(cmds) == 0:
-		mode = listenWait
+		r.Mode = svcwait.AllWait
 	case len(dirs) > 1:
-		mode = listenMany
+		r.Mode = svcwait.Many
 	}
-	return listenLoop(c, w, dirs, wait, false, mode, deadline)
+	var send func() error
+	sendCode := 0
+	if len(cmds) > 0 {
+		send = func() error {
+			if sendCode = svcSend(c, dirs, cmds); sendCode != 0 {
+				return errControlFailed // svcSend has said why
+			}
+			return nil
+		}
+	}
+	err := svcwait.Run(r, send)
+	if errors.Is(err, errControlFailed) {
+		return sendCode
+	}
+	return listenExit(c, err)
 }
+
+var errControlFailed = errors.New("unable to control the services")

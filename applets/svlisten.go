@@ -1,7 +1,9 @@
 package applets
 
 import (
-	"s6box/core/svlisten"
+	"errors"
+
+	"s6box/core/svcwait"
 )
 
 // svlisten1Main subscribes to one service, reads its status, then spawns
@@ -14,7 +16,7 @@ func svlisten1Main(c *Ctx) int {
 	if len(rest) < 2 {
 		return c.UsageFail("")
 	}
-	return listenAndSpawn(c, rest[:1], rest[1:], lo, listenOne)
+	return listenAndSpawn(c, rest[:1], rest[1:], lo, svcwait.One)
 }
 
 // svlistenMain is svlisten1 for several services: the servicedir list ends
@@ -40,21 +42,21 @@ func svlistenMain(c *Ctx) int {
 	if end == 0 || end == len(rest)-1 {
 		return c.UsageFail("")
 	}
-	if (lo.letter == 'r' || lo.letter == 'R') && lo.or {
-		lo.or = false
-		c.Warn("-o is unsupported when combined with -%c - using -a instead", lo.letter)
+	if (lo.Letter == 'r' || lo.Letter == 'R') && lo.Or {
+		lo.Or = false
+		c.Warn("-o is unsupported when combined with -%c - using -a instead", lo.Letter)
 	}
-	return listenAndSpawn(c, rest[:end], rest[end+1:], lo, listenMany)
+	return listenAndSpawn(c, rest[:end], rest[end+1:], lo, svcwait.Many)
 }
 
-func listenAndSpawn(c *Ctx, dirs, prog []string, lo listenOpts, mode listenMode) int {
-	w, err := svlisten.Subscribe(dirs)
-	if err != nil {
-		return c.Fatal(ExitSystem, "%v", err)
+// listenAndSpawn spawns prog once the services are subscribed to, then
+// waits.
+func listenAndSpawn(c *Ctx, dirs, prog []string, lo svcwait.Request, mode svcwait.Mode) int {
+	lo.Dirs, lo.Mode = dirs, mode
+	err := svcwait.Run(lo, func() error { return spawnUnwaited(prog) })
+	var te *svcwait.TriggerError
+	if errors.As(err, &te) {
+		return c.Fatal(ExitSystem, "unable to spawn %s: %v", prog[0], te.Err)
 	}
-	defer w.Close()
-	if err := spawnUnwaited(prog); err != nil {
-		return c.Fatal(ExitSystem, "unable to spawn %s: %v", prog[0], err)
-	}
-	return listenLoop(c, w, dirs, lo.letter, lo.or, mode, lo.deadline)
+	return listenExit(c, err)
 }

@@ -39,7 +39,7 @@ func TestCompileModel(t *testing.T) {
 		".hidden/type": "junk", "file": "not a dir",
 	})
 	write(t, src, map[string]string{"l/consumer-for": "p\n", "l/pipeline-name": "pl\n"})
-	o := &Options{Self: "/bin/s6box", Prog: "t"}
+	o := &Options{Self: "/bin/s6box"}
 	target := filepath.Join(dir, "db")
 	db, err := Compile(target, []string{src}, o)
 	if err != nil {
@@ -112,7 +112,7 @@ func FuzzCompile(f *testing.F) {
 			"b/type": "oneshot\n", "b/up": string(up), "b/dependencies": string(contents),
 			"c/type": "bundle\n", "c/contents": string(contents),
 		})
-		db, err := Compile(filepath.Join(dir, "db"), []string{src}, &Options{Prog: "t"})
+		db, err := Compile(filepath.Join(dir, "db"), []string{src}, &Options{})
 		if err != nil {
 			var re *rcdb.Error
 			if !errors.As(err, &re) {

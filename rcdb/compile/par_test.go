@@ -3,6 +3,7 @@ package compile
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"sync/atomic"
 	"testing"
 )
@@ -49,7 +50,7 @@ func TestReadSourcesOrder(t *testing.T) {
 	}
 	write(t, dir+"/src", files)
 	var warn bytes.Buffer
-	if _, err := readSources(&Options{Prog: "t", Verbosity: 1, Warn: &warn}, []string{src}); err != nil {
+	if _, err := readSources(&Options{Verbosity: 1, Warn: warnTo(&warn)}, []string{src}); err != nil {
 		t.Fatal(err)
 	}
 	if warn.String() != want {
@@ -57,11 +58,16 @@ func TestReadSourcesOrder(t *testing.T) {
 	}
 	write(t, src, map[string]string{"s10/type": "junk\n", "s30/type": "junk\n"})
 	warn.Reset()
-	_, err := readSources(&Options{Prog: "t", Verbosity: 1, Warn: &warn}, []string{src})
+	_, err := readSources(&Options{Verbosity: 1, Warn: warnTo(&warn)}, []string{src})
 	if err == nil || err.Error() != "invalid "+src+"/s10/type: must be oneshot, longrun, or bundle" {
 		t.Errorf("error %v", err)
 	}
 	if w := warn.String(); w != want[:len(want)/4] {
 		t.Errorf("warnings before the error:\n%s", w)
 	}
+}
+
+// warnTo formats warnings as the applets do, as "t: warning: MSG" lines.
+func warnTo(w io.Writer) func(string, ...any) {
+	return func(format string, a ...any) { fmt.Fprintf(w, "t: warning: "+format+"\n", a...) }
 }

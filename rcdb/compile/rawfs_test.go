@@ -86,7 +86,7 @@ func TestCompileSymlinks(t *testing.T) {
 	os.Symlink("../../runfile", filepath.Join(src, "a/run"))
 	os.Symlink("gone", filepath.Join(src, "a/timeout-up")) // dangling: absent
 	os.Symlink("../elsewhere/b", filepath.Join(src, "b"))  // service dir via symlink
-	db, err := Compile(filepath.Join(dir, "db"), []string{src}, &Options{Prog: "t"})
+	db, err := Compile(filepath.Join(dir, "db"), []string{src}, &Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestCompileSymlinks(t *testing.T) {
 		t.Errorf("a/run = %q, %v", b, err)
 	}
 	os.Symlink("../../runfile", filepath.Join(src, "a/data"))
-	_, err = Compile(filepath.Join(dir, "db2"), []string{src}, &Options{Prog: "t"})
+	_, err = Compile(filepath.Join(dir, "db2"), []string{src}, &Options{})
 	if err == nil || !strings.Contains(err.Error(), "a/data is not a directory") {
 		t.Errorf("data symlink to a file: %v", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,22 +24,23 @@ import (
 // Options of a compilation.
 type Options struct {
 	Verbosity int
-	Self      string    // executable the internal services run
-	Warn      io.Writer // gets "PROG: warning: …" lines
-	Info      io.Writer // gets "PROG: info: …" lines (-v2)
-	Prog      string
-	Block     bool // runner waits for the db lock
+	Self      string // executable the internal services run
+	// Warn gets the warnings (-v1), Info the progress messages (-v2),
+	// without the "PROG: warning: " prefix; nil discards.
+	Warn  func(format string, a ...any)
+	Info  func(format string, a ...any)
+	Block bool // runner waits for the db lock
 }
 
 func (o *Options) warn(format string, a ...any) {
 	if o.Verbosity >= 1 && o.Warn != nil {
-		fmt.Fprintf(o.Warn, "%s: warning: %s\n", o.Prog, fmt.Sprintf(format, a...))
+		o.Warn(format, a...)
 	}
 }
 
 func (o *Options) info(format string, a ...any) {
 	if o.Verbosity >= 2 && o.Info != nil {
-		fmt.Fprintf(o.Info, "%s: info: %s\n", o.Prog, fmt.Sprintf(format, a...))
+		o.Info(format, a...)
 	}
 }
 
@@ -446,9 +446,9 @@ func readSources(o *Options, sources []string) (*model, error) {
 			todo = append(todo, name)
 		}
 		type result struct {
-			s    *svc
-			err  error
-			warn bytes.Buffer
+			s        *svc
+			err      error
+			warnings []string // kept to be reported in source order
 		}
 		res := make([]result, len(todo))
 		forEach(len(todo), func(i int) error {
@@ -457,15 +457,15 @@ func readSources(o *Options, sources []string) (*model, error) {
 				return nil
 			}
 			oi := *o
-			oi.Warn = &r.warn
+			oi.Warn = func(format string, a ...any) { r.warnings = append(r.warnings, fmt.Sprintf(format, a...)) }
 			r.s, r.err = readDef(&oi, src, todo[i])
 			return r.err
 		})
 		count := 0
 		for i := range res {
 			r := &res[i]
-			if r.warn.Len() > 0 && o.Warn != nil {
-				o.Warn.Write(r.warn.Bytes())
+			for _, w := range r.warnings {
+				o.Warn("%s", w)
 			}
 			if r.err != nil {
 				return nil, r.err

@@ -1,17 +1,22 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
+
+	"s6box/core/svc"
+	"s6box/core/svcwait"
 
 	"s6box/rcdb"
 	"s6box/rcdb/live"
 	"s6box/rcdb/runner"
-	"s6box/rcdb/s6ctl"
 )
 
 // Real performs transitions for real: longruns through their supervisor,
@@ -38,16 +43,14 @@ func (r *Real) Run(i int, up bool, timeout time.Duration, abort <-chan struct{})
 	a := &r.Live.DB.Atoms[i]
 	if a.Type == rcdb.Longrun {
 		dir := r.Live.ServiceDir(a.Name)
-		var oc s6ctl.Outcome
 		switch {
 		case !up:
-			oc = s6ctl.Change(dir, "d", s6ctl.WantDown, timeout, abort)
+			return longrunOutcome(svcwait.Change(dir, "d", 'D', timeout, abort))
 		case hasNotification(dir):
-			oc = s6ctl.Change(dir, "u", s6ctl.WantReady, timeout, abort)
+			return longrunOutcome(svcwait.Change(dir, "u", 'U', timeout, abort))
 		default:
-			oc = s6ctl.Change(dir, "u", s6ctl.WantUp, timeout, abort)
+			return longrunOutcome(svcwait.Change(dir, "u", 'u', timeout, abort))
 		}
-		return Outcome{Code: oc.Code, Signal: oc.Signal, Err: oc.Err}
 	}
 	verb := "down"
 	if up {
@@ -57,9 +60,32 @@ func (r *Real) Run(i int, up bool, timeout time.Duration, abort <-chan struct{})
 	return Outcome{Code: res.Code, Signal: res.Signal, Err: res.Err}
 }
 
-// Failed implements Actions: the half-started longrun is sent down.
+// longrunOutcome reports a longrun transition the way s6-rc reports the
+// s6-svc -uwU / -dwD it would have spawned: exit 1 for a permanent failure
+// (or a dead supervisor), 99 for a timeout, 111 for a system error, and an
+// aborted wait as a crash by SIGTERM.
+func longrunOutcome(err error) Outcome {
+	var fe *svcwait.FailedError
+	var te *svcwait.TriggerError
+	switch {
+	case err == nil:
+		return Outcome{}
+	case errors.Is(err, svcwait.ErrAborted):
+		return Outcome{Code: -1, Signal: int(syscall.SIGTERM)}
+	case errors.Is(err, svcwait.ErrTimeout):
+		return Outcome{Code: svcwait.TimeoutExitCode}
+	case errors.As(err, &fe):
+		return Outcome{Code: 1}
+	case errors.As(err, &te):
+		return Outcome{Code: 111, Err: te.Err}
+	}
+	return Outcome{Code: 111, Err: err}
+}
+
+// Failed implements Actions: the half-started longrun is sent down, fire
+// and forget.
 func (r *Real) Failed(i int) {
-	s6ctl.Send(r.Live.ServiceDir(r.Live.DB.Atoms[i].Name), "d")
+	svc.Write(r.Live.ServiceDir(r.Live.DB.Atoms[i].Name), []byte("d"))
 }
 
 // DryRun prints what would be done, one "PROG-dryrun:" line per transition
@@ -70,6 +96,7 @@ type DryRun struct {
 	Stdout    io.Writer
 	Verbosity int
 	Sleep     time.Duration
+	mu        sync.Mutex // transitions run in parallel; lines stay whole
 }
 
 // Argv is the s6 command line equivalent to a transition, as s6-rc's dry run
@@ -98,7 +125,10 @@ func Argv(l *live.Live, i int, up bool, timeout time.Duration) []string {
 // Run implements Actions.
 func (d *DryRun) Run(i int, up bool, timeout time.Duration, abort <-chan struct{}) Outcome {
 	if d.Verbosity > 0 {
-		fmt.Fprintf(d.Stdout, "%s-dryrun: %s\n", d.Prog, strings.Join(Argv(d.Live, i, up, timeout), " "))
+		line := fmt.Sprintf("%s-dryrun: %s\n", d.Prog, strings.Join(Argv(d.Live, i, up, timeout), " "))
+		d.mu.Lock()
+		io.WriteString(d.Stdout, line)
+		d.mu.Unlock()
 	}
 	select {
 	case <-time.After(d.Sleep):

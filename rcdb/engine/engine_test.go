@@ -2,6 +2,8 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,7 +90,7 @@ func TestDiamondOrderAndParallelism(t *testing.T) {
 	l := newLive(t, db)
 	f := &fake{db: db, delay: 50 * time.Millisecond}
 	var errb bytes.Buffer
-	e := &Engine{Live: l, Act: f, Prog: "rc", Stderr: &errb, Verbosity: 2}
+	e := &Engine{Live: l, Act: f, Messages: messagesTo(&errb, 2)}
 	sel := make([]bool, len(db.Atoms))
 	sel[5] = true // d
 	Closure(db, sel, true)
@@ -129,7 +131,7 @@ func TestFailureStopsDependentsOnly(t *testing.T) {
 	l := newLive(t, db)
 	f := &fake{db: db, fail: map[string]int{"bad": 3}}
 	var errb bytes.Buffer
-	e := &Engine{Live: l, Act: f, Prog: "rc", Stderr: &errb, Verbosity: 2}
+	e := &Engine{Live: l, Act: f, Messages: messagesTo(&errb, 2)}
 	sel := make([]bool, len(db.Atoms))
 	for i := range sel {
 		sel[i] = i != 1
@@ -155,7 +157,7 @@ func TestEssentialAndForce(t *testing.T) {
 	}
 	f := &fake{db: db}
 	var errb bytes.Buffer
-	e := &Engine{Live: l, Act: f, Prog: "rc", Stderr: &errb, Verbosity: 1}
+	e := &Engine{Live: l, Act: f, Messages: messagesTo(&errb, 1)}
 	sel := []bool{true, false, true}
 	if code, _ := e.Change(sel, false); code != 0 || len(f.order) != 0 {
 		t.Errorf("essential stopped: %v", f.order)
@@ -187,17 +189,24 @@ func TestGlobalTimeoutAndSignal(t *testing.T) {
 	db := mkdb(t, nil, []string{"a"})
 	l := newLive(t, db)
 	var errb bytes.Buffer
-	e := &Engine{Live: l, Act: &slow{db}, Prog: "rc", Stderr: &errb, Verbosity: 2, Deadline: time.Now().Add(50 * time.Millisecond)}
+	e := &Engine{Live: l, Act: &slow{db}, Messages: messagesTo(&errb, 2), Deadline: time.Now().Add(50 * time.Millisecond)}
 	sel := []bool{true, false, false}
 	if _, err := e.Change(sel, true); err != ErrTimedOut {
 		t.Errorf("err = %v", err)
 	}
 	sigs := make(chan string, 1)
 	sigs <- "TERM"
-	e = &Engine{Live: l, Act: &slow{db}, Prog: "rc", Stderr: &errb, Verbosity: 2, Signals: sigs}
+	e = &Engine{Live: l, Act: &slow{db}, Messages: messagesTo(&errb, 2), Signals: sigs}
 	code, err := e.Change(sel, true)
 	if code != 1 || err != nil || !strings.Contains(errb.String(), "rc: warning: received TERM, aborting pending processes and exiting asap") ||
 		!strings.Contains(errb.String(), "command crashed with signal 15") {
 		t.Errorf("signal: %d %v %s", code, err, errb.String())
 	}
+}
+
+// messagesTo formats the engine's messages as the rc applet does.
+func messagesTo(w io.Writer, verbosity int) Messages {
+	return Messages{Verbosity: verbosity,
+		Info: func(format string, a ...any) { fmt.Fprintf(w, "rc: info: "+format+"\n", a...) },
+		Warn: func(format string, a ...any) { fmt.Fprintf(w, "rc: warning: "+format+"\n", a...) }}
 }

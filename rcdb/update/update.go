@@ -23,25 +23,24 @@ import (
 	"s6box/rcdb/execlex"
 	"s6box/rcdb/fdholder"
 	"s6box/rcdb/live"
-	"s6box/rcdb/s6ctl"
 
 	"s6box/core/fsutil"
+	"s6box/core/svc"
 )
 
 // Options of an update.
 type Options struct {
-	Prog      string
-	Live      string
-	NewDB     string
-	ConvFile  string
-	DryRun    bool
-	Verbosity int
-	Timeout   time.Duration
-	Block     bool
-	Force     bool // -e: stop essential services too when they must restart
-	Stderr    io.Writer
-	Stdout    io.Writer
-	Stdio     [3]*os.File
+	engine.Messages
+	Prog     string // decides the dry run's prefix, rc-dryrun or s6-rc-dryrun
+	Live     string
+	NewDB    string
+	ConvFile string
+	DryRun   bool
+	Timeout  time.Duration
+	Block    bool
+	Force    bool      // -e: stop essential services too when they must restart
+	Stdout   io.Writer // the dry run's output
+	Stdio    [3]*os.File
 }
 
 type conv struct {
@@ -276,8 +275,7 @@ func Run(o *Options) (int, error) {
 		deadline = time.Now().Add(o.Timeout)
 	}
 	// 1. stop what must restart, with the old database
-	eng := &engine.Engine{Live: l, Act: &engine.Real{Live: l, Stdio: o.Stdio}, Prog: o.Prog, Stderr: o.Stderr,
-		Verbosity: o.Verbosity, Force: o.Force, Deadline: deadline}
+	eng := &engine.Engine{Live: l, Act: &engine.Real{Live: l, Stdio: o.Stdio}, Messages: o.Messages, Force: o.Force, Deadline: deadline}
 	stopSel := append([]bool(nil), plan.Restart...)
 	engine.Closure(l.DB, stopSel, false)
 	code, err := eng.Change(stopSel, false)
@@ -305,7 +303,7 @@ func Run(o *Options) (int, error) {
 		return 0, err
 	}
 	if o.Verbosity >= 2 {
-		fmt.Fprintf(o.Stderr, "%s: info: successfully switched to new database\n", o.Prog)
+		o.Infof("successfully switched to new database")
 	}
 	// 3. supervise the new longruns, fix the pipes
 	var fresh []string
@@ -327,8 +325,7 @@ func Run(o *Options) (int, error) {
 		return 0, err
 	}
 	defer nl.Close()
-	eng = &engine.Engine{Live: nl, Act: &engine.Real{Live: nl, Stdio: o.Stdio}, Prog: o.Prog, Stderr: o.Stderr,
-		Verbosity: o.Verbosity, Deadline: deadline}
+	eng = &engine.Engine{Live: nl, Act: &engine.Real{Live: nl, Stdio: o.Stdio}, Messages: o.Messages, Deadline: deadline}
 	startSel := append([]bool(nil), plan.StartUp...)
 	engine.Closure(newDB, startSel, true)
 	code, err = eng.Change(startSel, true)
@@ -428,7 +425,7 @@ func build(o *Options, l *live.Live, newDB *rcdb.DB, plan *Plan) (string, []bool
 	for i := 0; i < l.DB.NLong; i++ {
 		if plan.Map[i] < 0 || plan.Map[i] >= newDB.NLong {
 			dir := filepath.Join(oldReal, "servicedirs", l.DB.Atoms[i].Name)
-			s6ctl.Send(dir, "dx")
+			svc.Write(dir, []byte("dx"))
 			os.Remove(filepath.Join(scandir, string(prefix)+l.DB.Atoms[i].Name))
 		}
 	}
@@ -492,7 +489,7 @@ func fixPipes(o *Options, old, nw *rcdb.DB, plan *Plan, newLive string) {
 	for from, to := range renamed {
 		targets[to] = true
 		if err := fdholder.Command(sock, "mv", from+" "+to); err != nil && o.Verbosity >= 1 {
-			fmt.Fprintf(o.Stderr, "%s: warning: unable to rename the pipe of %s to %s: %v\n", o.Prog, from, to, err)
+			o.Warnf("unable to rename the pipe of %s to %s: %v", from, to, err)
 		}
 	}
 	for n := range nc {
@@ -508,7 +505,7 @@ func fixPipes(o *Options, old, nw *rcdb.DB, plan *Plan, newLive string) {
 	sort.Strings(add)
 	for _, n := range add {
 		if err := fdholder.Command(sock, "add", n); err != nil && o.Verbosity >= 1 {
-			fmt.Fprintf(o.Stderr, "%s: warning: unable to create the pipe for %s: %v\n", o.Prog, n, err)
+			o.Warnf("unable to create the pipe for %s: %v", n, err)
 		}
 	}
 	for _, n := range del {

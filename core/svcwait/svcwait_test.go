@@ -1,4 +1,4 @@
-package s6ctl
+package svcwait
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"errors"
 
 	"s6box/core/ftrig"
 	"s6box/core/status"
@@ -59,6 +61,25 @@ func fake(t *testing.T, script map[byte]step) string {
 	return dir
 }
 
+// outcome names what Change returned, for comparison.
+func outcome(err error) string {
+	var fe *FailedError
+	var te *TriggerError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrTimeout):
+		return "timeout"
+	case errors.Is(err, ErrAborted):
+		return "aborted"
+	case errors.As(err, &fe):
+		return "failed"
+	case errors.As(err, &te):
+		return "send"
+	}
+	return "system"
+}
+
 func TestChange(t *testing.T) {
 	up := status.Status{PID: 42, WantUp: true}
 	ready := status.Status{PID: 42, WantUp: true, Ready: true}
@@ -67,25 +88,25 @@ func TestChange(t *testing.T) {
 		name   string
 		script map[byte]step
 		cmd    string
-		want   Want
-		code   int
+		want   byte
+		result string
 	}{
-		{"up", map[byte]step{'u': {up, "u"}}, "u", WantUp, OK},
-		{"ready", map[byte]step{'u': {ready, "uU"}}, "u", WantReady, OK},
-		{"never ready", map[byte]step{'u': {up, "u"}}, "u", WantReady, TimedOut},
-		{"permanent failure", map[byte]step{'u': {down, "OD"}}, "u", WantReady, Permanent},
-		{"down", map[byte]step{'d': {down, "dD"}}, "d", WantDown, OK},
-		{"down from up", map[byte]step{0: {ready, ""}, 'd': {down, "dD"}}, "d", WantDown, OK},
-		{"still finishing", map[byte]step{0: {ready, ""}, 'd': {status.Status{PID: 43, Finishing: true}, "d"}}, "d", WantDown, TimedOut},
-		{"already up and ready", map[byte]step{0: {ready, ""}}, "u", WantReady, OK},
-		{"supervisor exits", map[byte]step{'u': {down, "x"}}, "u", WantUp, Permanent},
+		{"up", map[byte]step{'u': {up, "u"}}, "u", 'u', "ok"},
+		{"ready", map[byte]step{'u': {ready, "uU"}}, "u", 'U', "ok"},
+		{"never ready", map[byte]step{'u': {up, "u"}}, "u", 'U', "timeout"},
+		{"permanent failure", map[byte]step{'u': {down, "OD"}}, "u", 'U', "failed"},
+		{"down", map[byte]step{'d': {down, "dD"}}, "d", 'D', "ok"},
+		{"down from up", map[byte]step{0: {ready, ""}, 'd': {down, "dD"}}, "d", 'D', "ok"},
+		{"still finishing", map[byte]step{0: {ready, ""}, 'd': {status.Status{PID: 43, Finishing: true}, "d"}}, "d", 'D', "timeout"},
+		{"already up and ready", map[byte]step{0: {ready, ""}}, "u", 'U', "ok"},
+		{"supervisor exits", map[byte]step{'u': {down, "x"}}, "u", 'u', "failed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := fake(t, c.script)
-			oc := Change(dir, c.cmd, c.want, 300*time.Millisecond, nil)
-			if oc.Code != c.code {
-				t.Errorf("code %d (%v), want %d", oc.Code, oc.Err, c.code)
+			err := Change(dir, c.cmd, c.want, 300*time.Millisecond, nil)
+			if got := outcome(err); got != c.result {
+				t.Errorf("%s (%v), want %s", got, err, c.result)
 			}
 		})
 	}
@@ -95,20 +116,20 @@ func TestAbortAndNoSupervisor(t *testing.T) {
 	dir := fake(t, map[byte]step{})
 	abort := make(chan struct{})
 	close(abort)
-	if oc := Change(dir, "u", WantUp, 0, abort); oc.Signal != int(syscall.SIGTERM) {
-		t.Errorf("abort: %+v", oc)
+	if err := Change(dir, "u", 'u', 0, abort); outcome(err) != "aborted" {
+		t.Errorf("abort: %v", err)
 	}
 	// abort while waiting
 	abort = make(chan struct{})
 	go func() { time.Sleep(50 * time.Millisecond); close(abort) }()
-	if oc := Change(dir, "u", WantUp, 0, abort); oc.Signal != int(syscall.SIGTERM) {
-		t.Errorf("abort while waiting: %+v", oc)
+	if err := Change(dir, "u", 'u', 0, abort); outcome(err) != "aborted" {
+		t.Errorf("abort while waiting: %v", err)
 	}
 	empty := t.TempDir()
 	os.MkdirAll(filepath.Join(empty, "supervise"), 0o700)
 	syscall.Mkfifo(filepath.Join(empty, "supervise", "control"), 0o600)
 	ftrig.MakeFifodir(filepath.Join(empty, "event"), false, false)
-	if oc := Change(empty, "u", WantUp, time.Second, nil); oc.Code != System || oc.Err == nil {
-		t.Errorf("no supervisor: %+v", oc)
+	if err := Change(empty, "u", 'u', time.Second, nil); outcome(err) != "system" { // no status to read
+		t.Errorf("no supervisor: %v", err)
 	}
 }
