@@ -186,7 +186,8 @@ func homeofMain(c *Ctx) int {
 		return elDieSys(c, ExitSystem, err, "get passwd entry for %s", c.Args[0])
 	}
 	if !found {
-		return c.Fatal(ExitSystem, "unable to get passwd entry for %s: no such user", c.Args[0])
+		// execline 2.9.3 prints an empty errno text first here.
+		return c.Fatal(ExitSystem, ": unable to get passwd entry for %s: no such user", c.Args[0])
 	}
 	if _, err := fmt.Fprintln(c.Stdout, home); err != nil {
 		return elDieSys(c, ExitSystem, err, "write to stdout")
