@@ -1,0 +1,818 @@
+package applets
+
+// Control flow: foreground, background, if, ifelse, ifte, ifthenelse,
+// exit, exec, tryexec, loopwhilex, forx, forstdin, forbacktickx.
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"s6box/applets/getopt"
+	"s6box/core/execline"
+)
+
+// elExecApplet runs one of this binary's applets by name (the internal
+// steps execline takes through EXECLINE_BINPREFIX): in this process, or by
+// exec'ing this executable when chaining is off.
+func elExecApplet(c *Ctx, argv []string) int {
+	a := Find(Table(), argv[0])
+	if a != nil && os.Getenv(NoChainEnv) == "" {
+		next := &Ctx{Prog: argv[0], Args: argv[1:], Applet: a, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
+			Argv0: c.Argv0, self: c.self, selfDone: c.selfDone}
+		return a.Main(next)
+	}
+	if self := c.Self(); self != "" {
+		err := syscall.Exec(self, argv, os.Environ())
+		return elDieSys(c, ExitNoExec, err, "exec %s", argv[0])
+	}
+	return elExec(c, argv)
+}
+
+// elModifExec is el_modif_and_exec: set var (or unset it when value is
+// nil) and exec argv, through `importas -ui -- var var` with -E.
+func elModifExec(c *Ctx, argv []string, name string, value *string, doImport bool) int {
+	if value != nil {
+		if !elSetenv(c, name, *value) {
+			return ExitSystem
+		}
+	} else {
+		os.Unsetenv(name)
+	}
+	if doImport {
+		return elExecApplet(c, append([]string{"importas", "-ui", "--", name, name}, argv...))
+	}
+	return elExec(c, argv)
+}
+
+// elModifSpawn is el_modif_and_spawn: the same in a child.
+func elModifSpawn(c *Ctx, argv []string, name, value string, doImport bool) (int, error) {
+	env := append(os.Environ(), name+"="+value)
+	env = dedupEnv(env)
+	if doImport {
+		argv = append([]string{"importas", "-ui", "--", name, name}, argv...)
+	}
+	return elSpawn(c, argv, env, nil)
+}
+
+// dedupEnv keeps the last definition of each variable.
+func dedupEnv(env []string) []string {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(env))
+	for i := len(env) - 1; i >= 0; i-- {
+		k, _ := splitKV(env[i])
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, env[i])
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// elSequence is el_execsequence: run first, then exec rest with ? set to
+// its status (127 when it could not be spawned).
+func elSequence(c *Ctx, first, rest []string) int {
+	status := 127
+	ws, err := elRun(c, first)
+	if err != nil {
+		c.Warn("unable to spawn %s: %s", first[0], execline.Strerror(err))
+	} else {
+		status = elStatus(ws)
+	}
+	if !elSetenv(c, "?", strconv.Itoa(status)) {
+		return ExitSystem
+	}
+	return elExec(c, rest)
+}
+
+func foregroundMain(c *Ctx) int {
+	argv := c.Args
+	n, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated block")
+	}
+	return elSequence(c, argv[:n], argv[n+1:])
+}
+
+func backgroundMain(c *Ctx) int {
+	const usage = "background [ -d ] { command... }"
+	opts, argv, err := getopt.Parse(c.Args, "d")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	df := len(opts) > 0
+	n, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if n == 0 {
+		return c.Fatal(ExitUsage, "empty block")
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated block")
+	}
+	if n+1 == len(argv) {
+		df = false
+	}
+	if df {
+		// The block runs as a grandchild: an intermediate `background`
+		// child spawns it and exits. Its pid is not known here, so ! is
+		// unset (execline sets it to the grandchild's pid).
+		pid, err := elSpawn(c, append([]string{"background"}, execline.QuoteBlock(argv[:n])...), os.Environ(), nil)
+		if err != nil {
+			return elDieSys(c, ExitSystem, err, "doublefork")
+		}
+		elWait(pid)
+		os.Unsetenv("!")
+		return elExec(c, argv[n+1:])
+	}
+	pid, err := elSpawn(c, argv[:n], os.Environ(), nil)
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
+	}
+	if n+1 == len(argv) {
+		return 0
+	}
+	if !elSetenv(c, "!", strconv.Itoa(pid)) {
+		return ExitSystem
+	}
+	return elExec(c, argv[n+1:])
+}
+
+func ifMain(c *Ctx) int {
+	const usage = "if [ -n ] [ -X ] [ -t | -x exitcode ] { command... }"
+	opts, argv, err := getopt.Parse(c.Args, "nXtx:")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	not, fixed, normalCrash := false, false, false
+	e := 1
+	for _, o := range opts {
+		switch o.Letter {
+		case 'n':
+			not, fixed = true, true
+		case 'X':
+			normalCrash = true
+		case 't':
+			e, fixed = 0, true
+		case 'x':
+			u, ok := elUint(o.Value)
+			if !ok || u > 65535 {
+				return elUsage(c, usage)
+			}
+			e, fixed = int(u), true
+		}
+	}
+	if e > 255 {
+		return c.Fatal(ExitUsage, "invalid exit code")
+	}
+	n, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated block")
+	}
+	ws, err := elRun(c, argv[:n])
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
+	}
+	if !normalCrash && ws.Signaled() {
+		return elCrashed(c, ws)
+	}
+	if not == (elEstatus(ws) == 0) {
+		if fixed {
+			return e
+		}
+		return elEstatus(ws)
+	}
+	return elExec(c, argv[n+1:])
+}
+
+func ifelseMain(c *Ctx) int {
+	const usage = "ifelse [ -n ] [ -X ] { command-if } { command-then... } command-else..."
+	opts, argv, err := getopt.Parse(c.Args, "nX")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	not, normalCrash := false, false
+	for _, o := range opts {
+		if o.Letter == 'n' {
+			not = true
+		} else {
+			normalCrash = true
+		}
+	}
+	n1, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated if block")
+	}
+	if n1+1 == len(argv) {
+		return c.Fatal(ExitUsage, "then block required")
+	}
+	rest := argv[n1+1:]
+	n2, ok, code := elBlock(c, rest, 2)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated then block")
+	}
+	ws, err := elRun(c, argv[:n1])
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
+	}
+	if !normalCrash && ws.Signaled() {
+		return elCrashed(c, ws)
+	}
+	if not != (elEstatus(ws) == 0) {
+		return elExec(c, rest[:n2])
+	}
+	return elExec(c, rest[n2+1:])
+}
+
+func ifteMain(c *Ctx) int {
+	const usage = "ifte [ -X ] [ -n ] { command-then... } { command-else... } command-if..."
+	opts, argv, err := getopt.Parse(c.Args, "Xn")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	not, normalCrash := false, false
+	for _, o := range opts {
+		if o.Letter == 'n' {
+			not = true
+		} else {
+			normalCrash = true
+		}
+	}
+	n1, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated then block")
+	}
+	if n1+1 == len(argv) {
+		return c.Fatal(ExitUsage, "else block required")
+	}
+	rest := argv[n1+1:]
+	n2, ok, code := elBlock(c, rest, 2)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated else block")
+	}
+	cond := rest[n2+1:]
+	if len(cond) == 0 {
+		return c.Fatal(ExitUsage, "empty command-if")
+	}
+	ws, err := elRun(c, cond)
+	if err != nil {
+		if errors.Is(err, syscall.ENOENT) && cond[0] != "" && cond[0][0] == ' ' {
+			return c.Fatal(ExitSystem, "unable to spawn %s: name begins with a space, are you trying to spawn a block as your command-if?", cond[0])
+		}
+		return elDieSys(c, ExitSystem, err, "spawn %s", cond[0])
+	}
+	if !normalCrash && ws.Signaled() {
+		return elCrashed(c, ws)
+	}
+	if not == (elEstatus(ws) == 0) {
+		return elExec(c, rest[:n2])
+	}
+	return elExec(c, argv[:n1])
+}
+
+func ifthenelseMain(c *Ctx) int {
+	const usage = "ifthenelse [ -X ] { command-if... } { command-then... } { command-else... } [ remainder... ]"
+	opts, argv, err := getopt.Parse(c.Args, "Xs")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	magic, normalCrash := false, false
+	for _, o := range opts {
+		if o.Letter == 's' {
+			magic = true
+		} else {
+			normalCrash = true
+		}
+	}
+	n1, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated if block")
+	}
+	if n1+1 == len(argv) {
+		return c.Fatal(ExitUsage, "then block required")
+	}
+	thenb := argv[n1+1:]
+	n2, ok, code := elBlock(c, thenb, 2)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated then block")
+	}
+	elseb := thenb[n2+1:]
+	n3, ok, code := elBlock(c, elseb, 3)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated else block")
+	}
+	remainder := elseb[n3+1:]
+	ws, err := elRun(c, argv[:n1])
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
+	}
+	if !normalCrash && ws.Signaled() {
+		return elCrashed(c, ws)
+	}
+	chosen := thenb[:n2]
+	if elEstatus(ws) != 0 {
+		chosen = elseb[:n3]
+	}
+	if magic {
+		return elExec(c, append(append([]string(nil), chosen...), remainder...))
+	}
+	return elSequence(c, chosen, remainder)
+}
+
+func exitMain(c *Ctx) int {
+	if len(c.Args) == 0 {
+		return 0
+	}
+	u, ok := elUint(c.Args[0])
+	if !ok {
+		return elUsage(c, "exit [ exitcode ]")
+	}
+	return int(u & 0xff)
+}
+
+// elExecAs is exec/tryexec's final step: exec file with argv (argv[0]
+// possibly changed) and env.
+func elExecAs(c *Ctx, file string, argv []string, clearEnv bool) error {
+	path, err := LookPath(file)
+	if err != nil {
+		return err
+	}
+	env := os.Environ()
+	if clearEnv {
+		env = nil
+	}
+	return syscall.Exec(path, argv, env)
+}
+
+func execMain(c *Ctx) int {
+	const usage = "exec [ -c ] [ -l ] [ -a argv0 ] prog..."
+	opts, argv, err := getopt.Parse(c.Args, "cla:")
+	if err != nil || len(argv) == 0 {
+		return elUsage(c, usage)
+	}
+	clearEnv, dash := false, false
+	argv0 := ""
+	hasArgv0 := false
+	for _, o := range opts {
+		switch o.Letter {
+		case 'c':
+			clearEnv = true
+		case 'l':
+			dash = true
+		case 'a':
+			argv0, hasArgv0 = o.Value, true
+		}
+	}
+	file := argv[0]
+	argv = append([]string(nil), argv...)
+	if hasArgv0 {
+		argv[0] = argv0
+	}
+	if dash {
+		argv[0] = "-" + argv[0]
+	}
+	if !clearEnv && !hasArgv0 && !dash {
+		return elExec(c, argv)
+	}
+	err = elExecAs(c, file, argv, clearEnv)
+	code := ExitNoExec
+	if errors.Is(err, syscall.ENOENT) {
+		code = ExitNoProg
+	}
+	return elDieSys(c, code, err, "exec %s", file)
+}
+
+func tryexecMain(c *Ctx) int {
+	const usage = "tryexec [ -n ] [ -c ] [ -l ] [ -a argv0 ] { command... } remainder..."
+	opts, argv, err := getopt.Parse(c.Args, "ncla:")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	not, clearEnv, dash, hasArgv0 := false, false, false, false
+	argv0 := ""
+	for _, o := range opts {
+		switch o.Letter {
+		case 'n':
+			not = true
+		case 'c':
+			clearEnv = true
+		case 'l':
+			dash = true
+		case 'a':
+			argv0, hasArgv0 = o.Value, true
+		}
+	}
+	n, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if n == 0 {
+		return c.Fatal(ExitUsage, "empty block")
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated block")
+	}
+	if not && n == len(argv)-1 {
+		return c.Fatal(ExitUsage, "empty remainder not allowed with -n")
+	}
+	dom, sub := argv[:n], argv[n+1:]
+	if not {
+		dom, sub = sub, dom
+	}
+	file := dom[0]
+	dom = append([]string(nil), dom...)
+	if hasArgv0 {
+		dom[0] = argv0
+	}
+	if dash {
+		dom[0] = "-" + dom[0]
+	}
+	if len(sub) == 0 {
+		// Nothing to fall back on: an in-process attempt could not return.
+		elExecAs(c, file, dom, clearEnv)
+		return 0
+	}
+	if path, err := LookPath(file); err == nil {
+		env := os.Environ()
+		if clearEnv {
+			env = nil
+		}
+		syscall.Exec(path, dom, env)
+	}
+	return elExec(c, sub)
+}
+
+// elCodes parses an -o/-x list of exit codes (ushort_scanlist).
+func elCodes(s string) ([]int, bool) {
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ':' || r == ' ' || r == '\t' || r == '\n' }) {
+		u, ok := elUint(f)
+		if !ok || u > 65535 {
+			return nil, false
+		}
+		out = append(out, int(u))
+	}
+	if len(out) > 256 {
+		return nil, false
+	}
+	return out, true
+}
+
+func codeIn(list []int, code int) bool {
+	for _, x := range list {
+		if uint16(x) == uint16(code) {
+			return true
+		}
+	}
+	return false
+}
+
+func loopwhilexMain(c *Ctx) int {
+	const usage = "loopwhilex [ -n ] [ -o okcode,okcode,... | -x exitcode,exitcode,... ] prog..."
+	opts, argv, err := getopt.Parse(c.Args, "no:x:")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	not, rev := false, false
+	var codes []int
+	for _, o := range opts {
+		switch o.Letter {
+		case 'n':
+			not = true
+		case 'o', 'x':
+			rev = o.Letter == 'x'
+			l, ok := elCodes(o.Value)
+			if !ok {
+				return elUsage(c, usage)
+			}
+			codes = l
+		}
+	}
+	if len(argv) == 0 {
+		return elUsage(c, usage)
+	}
+	if len(codes) == 0 {
+		codes = []int{0}
+	} else if rev {
+		not = !not
+	}
+	for {
+		ws, err := elRun(c, argv)
+		if err != nil {
+			if errors.Is(err, syscall.ENOENT) && argv[0] != "" && argv[0][0] == ' ' {
+				return c.Fatal(ExitSystem, "unable to spawn %s: name begins with a space, are you trying to spawn a block as your loop body?", argv[0])
+			}
+			return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
+		}
+		if not == codeIn(codes, elEstatus(ws)) {
+			return elEstatus(ws)
+		}
+	}
+}
+
+func forxMain(c *Ctx) int {
+	const usage = "forx [ -E | -e ] [ -p ] [ -o okcode,okcode,... | -x breakcode,breakcode,... ] var { values... } command..."
+	opts, argv, err := getopt.Parse(c.Args, "po:x:Ee")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	par, not, doImport := false, true, false
+	var codes []int
+	for _, o := range opts {
+		switch o.Letter {
+		case 'p':
+			par = true
+		case 'o', 'x':
+			not = o.Letter == 'x'
+			l, ok := elCodes(o.Value)
+			if !ok {
+				return elUsage(c, usage)
+			}
+			codes = l
+		case 'E':
+			doImport = true
+		case 'e':
+			doImport = false
+		}
+	}
+	if len(argv) < 2 {
+		return elUsage(c, usage)
+	}
+	if argv[0] == "" || strings.Contains(argv[0], "=") {
+		return c.Fatal(ExitUsage, "invalid variable name")
+	}
+	name, argv := argv[0], argv[1:]
+	n, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return code
+	}
+	if !ok {
+		return c.Fatal(ExitUsage, "unterminated block")
+	}
+	if n == 0 || n+1 == len(argv) {
+		return 0
+	}
+	cmd := argv[n+1:]
+	var pids []int
+	for _, v := range argv[:n] {
+		pid, err := elModifSpawn(c, cmd, name, v, doImport)
+		if err != nil {
+			return elDieSys(c, ExitSystem, err, "spawn %s", cmd[0])
+		}
+		if par {
+			pids = append(pids, pid)
+			continue
+		}
+		ws, err := elWait(pid)
+		if err != nil {
+			return elDieSys(c, ExitSystem, err, "wait for %s", cmd[0])
+		}
+		if not == codeIn(codes, elEstatus(ws)) {
+			return elEstatus(ws)
+		}
+	}
+	good := true
+	for len(pids) > 0 {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return elDieSys(c, ExitSystem, err, "waitn")
+		}
+		for i, p := range pids {
+			if p == pid {
+				if not == codeIn(codes, elEstatus(ws)) {
+					good = false
+				}
+				pids = append(pids[:i], pids[i+1:]...)
+				break
+			}
+		}
+	}
+	if !good {
+		return 1
+	}
+	return 0
+}
+
+func forstdinMain(c *Ctx) int {
+	const usage = "forstdin [ -E | -e ] [ -p | -o okcode,okcode,... | -x breakcode,breakcode,... ] [ -N | -n ] [ -C | -c ] [ -0 | -d delim ] var command..."
+	opts, argv, err := getopt.Parse(c.Args, "pNnCc0d:o:x:Ee")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	par, chomp, crunch, not, doImport, netstr := false, true, false, true, false, false
+	delim := "\n"
+	var codes []int
+	for _, o := range opts {
+		switch o.Letter {
+		case 'p':
+			par = true
+		case 'N':
+			chomp = false
+		case 'n':
+			chomp = true
+		case 'C':
+			crunch = true
+		case 'c':
+			crunch = false
+		case '0':
+			netstr, delim = false, "\x00"
+		case 'd':
+			delim = o.Value
+			netstr = delim == ""
+		case 'o', 'x':
+			not = o.Letter == 'x'
+			l, ok := elCodes(o.Value)
+			if !ok {
+				return elUsage(c, usage)
+			}
+			codes = l
+		case 'E':
+			doImport = true
+		case 'e':
+			doImport = false
+		}
+	}
+	if len(argv) < 2 {
+		return elUsage(c, usage)
+	}
+	if argv[0] == "" || strings.Contains(argv[0], "=") {
+		return c.Fatal(ExitUsage, "invalid variable name")
+	}
+	name, cmd := argv[0], argv[1:]
+	data, err := elSlurp(0)
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "skagetlnsep")
+	}
+	var items []string
+	if netstr {
+		t := execline.Transform{Split: true}
+		if items, err = t.Apply(string(data)); err != nil {
+			return elDieSys(c, ExitSystem, syscall.EINVAL, "netstring_get")
+		}
+	} else {
+		for len(data) > 0 {
+			k := strings.IndexAny(string(data), delim)
+			if k < 0 {
+				// last record without a delimiter: dropped when chomping
+				if !chomp {
+					items = append(items, string(data))
+				}
+				break
+			}
+			rec := data[:k+1]
+			data = data[k+1:]
+			if crunch && len(rec) == 1 {
+				continue
+			}
+			if chomp {
+				rec = rec[:len(rec)-1]
+			}
+			items = append(items, string(rec))
+		}
+	}
+	if len(items) == 0 {
+		return 1
+	}
+	var pids []int
+	for _, v := range items {
+		pid, err := elModifSpawn(c, cmd, name, v, doImport)
+		if err != nil {
+			return elDieSys(c, ExitSystem, err, "spawn %s", cmd[0])
+		}
+		if par {
+			pids = append(pids, pid)
+			continue
+		}
+		ws, err := elWait(pid)
+		if err != nil {
+			return elDieSys(c, ExitSystem, err, "wait for %s", cmd[0])
+		}
+		if not == codeIn(codes, elEstatus(ws)) {
+			return elEstatus(ws)
+		}
+	}
+	for _, p := range pids {
+		elWait(p)
+	}
+	return 0
+}
+
+func forbacktickxMain(c *Ctx) int {
+	const usage = "forbacktickx [ -p | -o okcode,okcode,... | -x breakcode,breakcode,... ] [ -E | -e ] [ -N | -n ] [ -C | -c ] [ -0 | -d delim ] var { backtickcmd... } command..."
+	opts, argv, err := getopt.Parse(c.Args, "pNnCc0d:o:x:Ee")
+	if err != nil {
+		return elUsage(c, usage)
+	}
+	par, chomp, crunch, not, doImport, zero := false, true, false, true, false, false
+	delim := "\n"
+	codes := ""
+	for _, o := range opts {
+		switch o.Letter {
+		case 'p':
+			par = true
+		case 'N':
+			chomp = false
+		case 'n':
+			chomp = true
+		case 'C':
+			crunch = true
+		case 'c':
+			crunch = false
+		case '0':
+			zero = true
+		case 'd':
+			delim, zero = o.Value, false
+		case 'o', 'x':
+			if _, ok := elCodes(o.Value); !ok {
+				return elUsage(c, usage)
+			}
+			codes, not = o.Value, o.Letter == 'x'
+		case 'E':
+			doImport = true
+		case 'e':
+			doImport = false
+		}
+	}
+	if len(argv) < 2 || argv[0] == "" {
+		return elUsage(c, usage)
+	}
+	if argv[1] == "" {
+		return c.Fatal(ExitUsage, "empty block")
+	}
+	fd, err := syscall.Dup(0)
+	if err != nil && err != syscall.EBADF {
+		return elDieSys(c, ExitSystem, err, "dup stdin")
+	}
+	nv := []string{"pipeline", "--"}
+	i := 1
+	for i < len(argv) && argv[i] != "" {
+		nv = append(nv, argv[i])
+		i++
+	}
+	if i == len(argv) {
+		return c.Fatal(ExitUsage, "unterminated block")
+	}
+	nv = append(nv, "", "unexport", "!", "forstdin")
+	nv = append(nv, map[bool]string{true: "-E", false: "-e"}[doImport])
+	if par {
+		nv = append(nv, "-p")
+	}
+	nv = append(nv, map[bool]string{true: "-n", false: "-N"}[chomp])
+	if crunch {
+		nv = append(nv, "-C")
+	}
+	if zero {
+		nv = append(nv, "-0")
+	} else if delim != "\n" {
+		nv = append(nv, "-d", delim)
+	}
+	if codes != "" {
+		nv = append(nv, map[bool]string{true: "-x", false: "-o"}[not], codes)
+	}
+	nv = append(nv, "--", argv[0])
+	if err != nil {
+		nv = append(nv, "fdclose", "0")
+	} else {
+		nv = append(nv, "fdmove", "0", strconv.Itoa(fd))
+	}
+	nv = append(nv, argv[i+1:]...)
+	return elExecApplet(c, nv)
+}

@@ -1,0 +1,269 @@
+// Package execline_test runs a corpus of execline scripts through real
+// execline (Debian's execline 2.9.3: /usr/lib/execline/bin first in PATH)
+// and through s6box's (the symlink farm first in PATH), and requires the
+// same stdout, stderr and exit code.
+//
+// Deliberate differences, not exercised here: elglob without -s returns
+// matches in directory order like glob(3) with GLOB_NOSORT, which is what
+// execline does too, but the corpus sorts (-s) to stay independent of the
+// filesystem; background -d and pipeline -d cannot know the grandchild's
+// pid and leave $! unset (background) or set to the intermediate child's
+// pid (pipeline); fdreserve reports free descriptors that may differ by the
+// ones the Go runtime holds.
+package execline_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"s6box/test/harness"
+)
+
+func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
+
+const debianBin = "/usr/lib/execline/bin"
+
+// elCase is one script of the corpus.
+type elCase struct {
+	name   string
+	opts   []string // execlineb options; default -P
+	script string
+	args   []string
+	stdin  string
+}
+
+var corpus = []elCase{
+	// Lexing: words, quotes, escapes, comments.
+	{name: "words", script: "echo a b   c\n"},
+	{name: "comment", script: "# a comment\necho x # not a comment: # is a word here\n"},
+	{name: "quotes", script: `echo "a b" "" c"d e"f` + "\n"},
+	{name: "escapes", script: `echo "tab:\tnl:\nbs:\\ q:\" dec:\65 oct:\0101 hex:\0x41"` + "\n"},
+	{name: "backslash-word", script: `echo a\ b \" \\` + "\n"},
+	{name: "line-continuation", script: "echo \"one \\\ntwo\"\n"},
+	{name: "empty-words", script: `echo "" x "" y` + "\n"},
+	{name: "syntax-error-quote", script: `echo "unterminated` + "\n"},
+	{name: "syntax-error-escape", script: `echo "\0"` + "\n"},
+	{name: "unmatched-open", script: "foreground { echo a\n"},
+	{name: "unmatched-close", script: "echo a }\n"},
+	{name: "empty-script", script: "# nothing\n"},
+	// Blocks and their encoding.
+	{name: "block-basic", script: "foreground { echo inside } echo after $?\n"},
+	{name: "block-nested", script: "foreground { foreground { echo deep } echo mid } echo top\n"},
+	{name: "block-braces-as-words", script: "echo {a} }b {\"\" c\n"},
+	{name: "block-empty-word-inside", script: "foreground { echo \"\" x } echo done\n"},
+	{name: "block-quoted-brace", script: "foreground { echo \"}\" \"{\" } echo ok\n"},
+	{name: "block-unterminated", script: "foreground echo a\n"},
+	// Positional parameters.
+	{name: "S-subst", opts: []string{"-S2"}, script: "echo $# $1 $2 $@ end\n", args: []string{"x", "y z", "w"}},
+	{name: "S-too-few", opts: []string{"-S2"}, script: "echo [$1] [$2]\n", args: []string{"x"}},
+	{name: "S-too-few-W", opts: []string{"-W", "-S2"}, script: "echo [$1] [$2]\n", args: []string{"x"}},
+	{name: "s-shift", opts: []string{"-s1"}, script: "echo first=$1 rest: $@\n", args: []string{"a", "b", "c"}},
+	{name: "S-braces-escapes", opts: []string{"-S1"}, script: `echo ${1}x \$1 \\$1 \\\${1} $12` + "\n", args: []string{"A"}},
+	{name: "push-env", opts: []string{"-S0"}, script: "execlineb -c \"importas a 1 importas n # echo $a $n\" inner\n"},
+	{name: "p-env", opts: []string{"-p"}, script: "importas a 1 importas n # echo $a $n\n", args: []string{"p1"}},
+	{name: "elgetpositionals", opts: []string{"-p"}, script: "elgetpositionals echo $# $1 $2 $@\n", args: []string{"u", "v"}},
+	{name: "dollarat", opts: []string{"-p"}, script: "dollarat -d :\n", args: []string{"one", "two"}},
+	{name: "shift", opts: []string{"-p"}, script: "shift -n 2 dollarat\n", args: []string{"a", "b", "c", "d"}},
+	// Substitution: define, importas, multisubstitute, multidefine.
+	{name: "define", script: "define X hello echo $X ${X}! $Xnot\n"},
+	{name: "define-split", script: "define -s L \"a b  c\" echo [$L]\n"},
+	{name: "define-split-crunch", script: "define -sC L \"a b  c\" echo [$L]\n"},
+	{name: "define-split-delim", script: "define -s -d : L a:b::c echo [$L]\n"},
+	{name: "define-chomp-split", script: "define -sn L \"a b c\" echo [$L]\n"},
+	{name: "define-empty-key", script: "define \"\" x echo\n"},
+	{name: "define-usage", script: "define X\n"},
+	{name: "define-cartesian", script: "define -s A \"1 2\" define -s B \"x y\" echo $A-$B\n"},
+	{name: "define-vanish", script: "define -s E \"\" echo a ${E}b c\n"},
+	{name: "importas-basic", script: "export V val importas v V echo $v\n"},
+	{name: "importas-unset-vanishes", script: "importas v NOPE_UNSET echo a $v b\n"},
+	{name: "importas-D", script: "importas -D dflt v NOPE_UNSET echo $v\n"},
+	{name: "importas-i", script: "importas -i v NOPE_UNSET echo $v\n"},
+	{name: "importas-u", script: "export V val importas -u v V importas -D gone w V echo $v $w\n"},
+	{name: "importas-split", script: "export V \"p  q\" importas -s v V echo [$v]\n"},
+	{name: "multisubstitute", script: "export H hv multisubstitute { define A a importas H H define -s L \"1 2\" } echo $A $H $L\n"},
+	{name: "multisubstitute-bad", script: "multisubstitute { nosuch X } echo\n"},
+	{name: "multisubstitute-dup", script: "multisubstitute { define A a define A b } echo $A\n"},
+	{name: "multidefine", script: "multidefine \"a b c d\" { x \"\" y } echo $x $y\n"},
+	{name: "multidefine-r", script: "multidefine -r \"a b c d\" { x y } echo $x / $y\n"},
+	{name: "multidefine-0", script: "multidefine -0 \"a\" { x y } echo [$x] [$y]\n"},
+	{name: "elglob-sorted", script: "elglob -s F *.txt echo $F\n"},
+	{name: "elglob-nomatch", script: "elglob F *.nomatch echo [$F]\n"},
+	{name: "elglob-nomatch-0", script: "elglob -0 F *.nomatch echo [$F]\n"},
+	{name: "elglob-mark", script: "elglob -sm F s* echo $F\n"},
+	{name: "elglob-dot", script: "elglob -s F * echo $F\n"},
+	// Control flow and exit codes.
+	{name: "foreground-status", script: "foreground { sh -c \"exit 7\" } importas s ? echo $s\n"},
+	{name: "foreground-nonexistent", script: "foreground { nonexistent-prog-xyz } importas s ? echo $s\n"},
+	{name: "foreground-signal", script: "foreground { sh -c \"kill $$\" } importas s ? echo $s\n"},
+	{name: "if-true", script: "if { true } echo yes\n"},
+	{name: "if-false", script: "if { sh -c \"exit 3\" } echo no\n"},
+	{name: "if-n", script: "if -n { false } echo negated\n"},
+	{name: "if-t", script: "if -t { false } echo no\n"},
+	{name: "if-x", script: "if -x 42 { false } echo no\n"},
+	{name: "if-crash", script: "if { sh -c \"kill -9 $$\" } echo no\n"},
+	{name: "ifelse", script: "ifelse { false } { echo then } echo else\n"},
+	{name: "ifelse-then", script: "ifelse { true } { echo then } echo else\n"},
+	{name: "ifelse-no-then", script: "ifelse { true }\n"},
+	{name: "ifte", script: "ifte { echo then } { echo else } true\n"},
+	{name: "ifte-empty-if", script: "ifte { echo then } { echo else }\n"},
+	{name: "ifthenelse", script: "ifthenelse { false } { echo then } { echo else } echo after\n"},
+	{name: "exit-code", script: "exit 42\n"},
+	{name: "exit-bad", script: "exit foo\n"},
+	{name: "exec-notfound", script: "nonexistent-prog-xyz arg\n"},
+	{name: "exec-a", script: "exec -a myname sh -c \"echo $0\"\n"},
+	{name: "exec-c", script: "export A 1 exec -c env\n"},
+	{name: "tryexec", script: "tryexec { nonexistent-prog-xyz } echo fallback\n"},
+	{name: "loopwhilex", script: "loopwhilex -x 3 sh -c \"echo run; exit 3\"\n"},
+	{name: "forx", script: "forx i { a b c } echo item $i\n"},
+	{name: "forx-E", script: "forx -E i { 1 2 } echo n=$i\n"},
+	{name: "forx-p", script: "forx -p -E i { 1 2 3 } true\n"},
+	{name: "forx-break", script: "forx -x 3 -E i { 1 2 3 } sh -c \"echo $i; exit $i\"\n"},
+	{name: "forstdin", stdin: "l1\nl2\n", script: "forstdin -E L echo got $L\n"},
+	{name: "forbacktickx", script: "forbacktickx -E L { printf \"x\\ny\\n\" } echo got $L\n"},
+	{name: "backtick", script: "backtick -E X { echo hi } echo [$X]\n"},
+	{name: "backtick-N", script: "backtick -N X { echo hi } importas -u X X echo [$X]\n"},
+	{name: "backtick-fail", script: "backtick -E X { false } echo [$X]\n"},
+	{name: "backtick-D", script: "backtick -D dflt -E X { false } echo [$X]\n"},
+	{name: "backtick-empty", script: "backtick X { } echo\n"},
+	{name: "withstdinas", stdin: "in put\n", script: "withstdinas -E S echo [$S]\n"},
+	{name: "background-wait", script: "background { echo bg } wait { } echo done\n"},
+	{name: "background-empty", script: "background { } echo x\n"},
+	{name: "wait-all", script: "background { sh -c \"exit 5\" } wait\n"},
+	// Descriptors.
+	{name: "fdmove-c", script: "fdmove -c 2 1 sh -c \"echo to-stderr >&2\"\n"},
+	{name: "fdmove-bad", script: "fdmove x 1 true\n"},
+	{name: "fdmove-ebadf", script: "fdmove 1 9 true\n"},
+	{name: "fdclose", script: "fdclose 1 sh -c \"echo x 2>/dev/null || echo closed >&2\"\n"},
+	{name: "fdswap", script: "fdswap 1 2 sh -c \"echo out; echo err >&2\"\n"},
+	{name: "redirfd-w", script: "foreground { redirfd -w 1 out.txt echo written } cat out.txt\n"},
+	{name: "redirfd-a", script: "foreground { redirfd -a 1 a.txt echo appended } cat a.txt\n"},
+	{name: "redirfd-x-exists", script: "redirfd -x 1 a.txt echo no\n"},
+	{name: "redirfd-r", script: "redirfd -r 0 a.txt cat\n"},
+	{name: "redirfd-nb", script: "redirfd -nb -r 0 a.txt cat\n"},
+	{name: "redirfd-missing", script: "redirfd -r 0 nonexistent.txt cat\n"},
+	{name: "redirfd-usage", script: "redirfd 0 a.txt cat\n"},
+	{name: "heredoc", script: "heredoc 0 \"line1\\nline2\\n\" cat\n"},
+	{name: "heredoc-fd", script: "heredoc 3 data sh -c \"cat <&3\"\n"},
+	{name: "pipeline", script: "pipeline { echo abc } tr a-z A-Z\n"},
+	{name: "pipeline-w", script: "pipeline -w { tr a-z A-Z } echo xyz\n"},
+	{name: "pipeline-empty-remainder", script: "pipeline { echo x }\n"},
+	{name: "piperw", script: "piperw 5 6 foreground { fdmove 1 6 echo through } fdclose 6 fdmove 0 5 cat\n"},
+	// Environment and process state.
+	{name: "export-unexport", script: "export A 1 unexport A importas -D unset a A echo $a\n"},
+	{name: "export-bad", script: "export A=B c echo\n"},
+	{name: "emptyenv-p", script: "emptyenv -p env\n"},
+	{name: "emptyenv-P", opts: []string{"-S0"}, script: "export 1 one export 1:1 old emptyenv -P importas -D none x 1 echo $x\n"},
+	{name: "envfile", script: "envfile env.conf importas -i A A importas -i B B importas -i C C echo [$A] [$B] [$C]\n"},
+	{name: "envfile-missing", script: "envfile nonexistent.conf echo\n"},
+	{name: "envfile-I", script: "envfile -I nonexistent.conf echo ok\n"},
+	{name: "envfile-syntax", script: "envfile bad.conf echo\n"},
+	{name: "cd", script: "cd sub pwd\n"},
+	{name: "cd-missing", script: "cd nonexistent true\n"},
+	{name: "umask", script: "umask 027 sh -c umask\n"},
+	{name: "getcwd", script: "cd sub getcwd -E D echo $D\n"},
+	{name: "getpid-var", script: "getpid P importas -i P P true\n"},
+	{name: "homeof", script: "homeof root\n"},
+	{name: "homeof-missing", script: "homeof nonexistent-user-xyz\n"},
+	{name: "trap-usage", script: "trap { } true\n"},
+	{name: "trap-exit", script: "trap { term { echo t } } sh -c \"exit 4\"\n"},
+	{name: "strict-unquoted", opts: []string{"-W"}, script: "foreground echo a \"\" echo b\n"},
+}
+
+// fixture fills a work directory with the files the corpus uses.
+func fixture(t *testing.T, dir string) {
+	t.Helper()
+	files := map[string]string{
+		"a.txt":    "A\n",
+		"b.txt":    "B\n",
+		".hid.txt": "hidden\n",
+		"env.conf": "# comment\nA = one \nB=\"q\\tuote\"\n  C=x\\\n y\n",
+		"bad.conf": "A=1\nB C\n",
+	}
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type outcome struct {
+	stdout, stderr string
+	code           int
+}
+
+// runScript runs one case with execlineb found at execlineb and PATH path,
+// in a fresh fixture directory.
+func runScript(t *testing.T, c elCase, execlineb, path string) outcome {
+	t.Helper()
+	dir := t.TempDir()
+	fixture(t, dir)
+	script := filepath.Join(dir, "script")
+	if err := os.WriteFile(script, []byte(c.script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := c.opts
+	if opts == nil {
+		opts = []string{"-P"}
+	}
+	args := append(append(append([]string{}, opts...), "script"), c.args...)
+	cmd := exec.Command(execlineb, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + path, "HOME=/root", "LC_ALL=C"}
+	cmd.Stdin = strings.NewReader(c.stdin)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r := harness.RunCmd(t, 20*time.Second, cmd)
+	clean := func(s string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(s, dir, "WORK"), path, "SEARCHPATH")
+	}
+	return outcome{clean(r.Stdout), clean(r.Stderr), r.Code}
+}
+
+func requireDebian(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(debianBin, "execlineb")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Debian's execline is not installed (%s): CI must install the execline package", debianBin)
+		}
+		t.Skipf("Debian's execline is not installed (%s)", debianBin)
+	}
+}
+
+func TestCorpusAgainstExecline(t *testing.T) {
+	requireDebian(t)
+	farm := harness.BinDir(t)
+	if len(corpus) < 60 {
+		t.Fatalf("corpus has %d scripts, want at least 60", len(corpus))
+	}
+	for _, c := range corpus {
+		c := c
+		t.Run(c.name, func(t *testing.T) {
+			want := runScript(t, c, filepath.Join(debianBin, "execlineb"), debianBin+":/usr/bin:/bin")
+			got := runScript(t, c, filepath.Join(farm, "execlineb"), farm+":/usr/bin:/bin")
+			if got != want {
+				t.Errorf("script:\n%s\nexecline: code %d\nstdout %q\nstderr %q\ns6box:    code %d\nstdout %q\nstderr %q",
+					c.script, want.code, want.stdout, want.stderr, got.code, got.stdout, got.stderr)
+			}
+		})
+	}
+}
+
+// TestCorpusNotVacuous checks that the comparison can fail: a script whose
+// output depends on which execline runs it must differ.
+func TestCorpusNotVacuous(t *testing.T) {
+	requireDebian(t)
+	farm := harness.BinDir(t)
+	c := elCase{name: "which", script: "sh -c \"command -v foreground\"\n"}
+	a := runScript(t, c, filepath.Join(debianBin, "execlineb"), debianBin+":/usr/bin:/bin")
+	b := runScript(t, c, filepath.Join(farm, "execlineb"), farm+":/usr/bin:/bin")
+	if a == b || !bytes.Contains([]byte(b.stdout), []byte(farm)) {
+		t.Fatalf("the two runs are not distinguishable: %+v vs %+v", a, b)
+	}
+}
