@@ -17,6 +17,13 @@ import (
 // `s6box NAME`, `s6-linux-init-NAME` and through --install DIR.
 var InitTreeNames = []string{"halt", "init", "poweroff", "reboot", "shutdown", "telinit"}
 
+// ShellBuiltinNames are execline commands named like shell builtins. `make
+// install` leaves them out of PREFIX/bin (Debian keeps them out of PATH
+// too, in /usr/lib/execline/bin): a /usr/bin/cd or /usr/bin/exit only
+// confuses. Our execlineb runs them in-process without a PATH lookup, and
+// `s6box NAME`, the images' farm and --install DIR still have them.
+var ShellBuiltinNames = []string{"cd", "exec", "exit", "export", "if", "shift", "trap", "umask", "wait"}
+
 // linkPlan is one symlink an install wants: path -> target.
 type linkPlan struct{ path, target string }
 
@@ -47,7 +54,8 @@ func InstallFlat(table []Applet, dir, target string, o InstallOptions) error {
 
 // InstallPrefix is `make install`: it copies the running binary (self) to
 // prefix/bin/BinName, then lays out a relative link for each applet name in
-// prefix/bin or prefix/sbin (its Dir), except InitTreeNames, so the tree
+// prefix/bin or prefix/sbin (its Dir), except InitTreeNames and
+// ShellBuiltinNames, so the tree
 // can be moved and staged under DESTDIR. Conflicts are checked before
 // anything is written; the binary is replaced by a rename.
 func InstallPrefix(table []Applet, prefix, self string, o InstallOptions) error {
@@ -57,7 +65,7 @@ func InstallPrefix(table []Applet, prefix, self string, o InstallOptions) error 
 		}
 	}
 	skip := map[string]bool{}
-	for _, n := range InitTreeNames {
+	for _, n := range append(append([]string(nil), InitTreeNames...), ShellBuiltinNames...) {
 		skip[n] = true
 	}
 	var plan []linkPlan

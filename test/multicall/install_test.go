@@ -45,12 +45,13 @@ func TestMakeInstallLayout(t *testing.T) {
 		t.Fatalf("usr/bin/s6box is not the binary: %v", err)
 	}
 	for link, target := range map[string]string{"usr/bin/s6-svscan": "s6box", "usr/bin/svc": "s6box",
-		"usr/sbin/s6-linux-init-maker": "../bin/s6box", "usr/sbin/s6-linux-init-poweroff": "../bin/s6box"} {
+		"usr/sbin/s6-linux-init-maker": "../bin/s6box", "usr/sbin/s6-linux-init-poweroff": "../bin/s6box",
+		"usr/bin/execlineb": "s6box", "usr/bin/foreground": "s6box", "usr/bin/execline-cd": "s6box"} {
 		if l, err := os.Readlink(filepath.Join(d, link)); err != nil || l != target {
 			t.Errorf("%s -> %q (%v), want %s", link, l, err, target)
 		}
 	}
-	for _, n := range []string{"init", "halt", "poweroff", "reboot", "shutdown", "telinit"} {
+	for _, n := range []string{"init", "halt", "poweroff", "reboot", "shutdown", "telinit", "cd", "exit", "if", "wait"} {
 		for _, sub := range []string{"usr/bin", "usr/sbin"} {
 			if _, err := os.Lstat(filepath.Join(d, sub, n)); err == nil {
 				t.Errorf("%s/%s installed: it would take over the host's and be written through by cp bin/* /sbin/", sub, n)
