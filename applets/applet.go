@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 
 	"s6box/applets/getopt"
@@ -132,13 +133,14 @@ func (c *Ctx) FatalErr(err error) int {
 }
 
 // Exec replaces the process with argv[0] (looked up in PATH when it has no
-// slash) with the current environment. It only returns on failure, with 127
+// slash, then among this binary's chain-loaders) with the current
+// environment. It only returns on failure, with 127
 // when the program does not exist and 126 otherwise, after printing why.
 func (c *Ctx) Exec(argv []string) int {
 	if len(argv) == 0 || argv[0] == "" {
 		return c.UsageFail("no program to execute")
 	}
-	path, err := LookPath(argv[0])
+	path, err := c.LookProgram(argv[0])
 	if err == nil {
 		if next := c.chainNext(argv, path); next != nil {
 			return next.Applet.Main(next)
@@ -150,6 +152,21 @@ func (c *Ctx) Exec(argv []string) int {
 		code = ExitNoProg
 	}
 	return c.Fatal(code, "unable to exec %s: %v", argv[0], fsutil.Bare(err))
+}
+
+// LookProgram finds what argv[0] = name should exec: PATH first, as execvp
+// does; then, for a name PATH does not have, this binary itself when one of
+// its chain-loaders (an execline command, s6-envdir…) has that name, so
+// scripts find them where PATH does not list the farm (make install leaves
+// names like if and cd out of PATH). A program of that name in PATH wins.
+func (c *Ctx) LookProgram(name string) (string, error) {
+	path, err := LookPath(name)
+	if errors.Is(err, syscall.ENOENT) && !strings.Contains(name, "/") && c.Self() != "" {
+		if a := Find(Table(), name); a != nil && a.Chain {
+			return c.Self(), nil
+		}
+	}
+	return path, err
 }
 
 // LookPath finds prog in $PATH like execvp does (a name with a slash is used

@@ -74,7 +74,7 @@ func elExec(c *Ctx, argv []string) int {
 	if len(argv) == 0 {
 		return 0
 	}
-	path, err := LookPath(argv[0])
+	path, err := c.LookProgram(argv[0])
 	if err == nil {
 		if next := c.chainNext(argv, path); next != nil {
 			return next.Applet.Main(next)
@@ -135,7 +135,7 @@ func elSpawn(c *Ctx, argv []string, env []string, over map[int]int) (int, error)
 			return syscall.ForkExec(self, argv, &syscall.ProcAttr{Env: env, Files: elStdFiles(over)})
 		}
 	}
-	path, err := LookPath(argv[0])
+	path, err := c.LookProgram(argv[0])
 	if err != nil {
 		return 0, err
 	}

@@ -367,7 +367,7 @@ func exitMain(c *Ctx) int {
 // elExecAs is exec/tryexec's final step: exec file with argv (argv[0]
 // possibly changed) and env.
 func elExecAs(c *Ctx, file string, argv []string, clearEnv bool) error {
-	path, err := LookPath(file)
+	path, err := c.LookProgram(file)
 	if err != nil {
 		return err
 	}
@@ -466,7 +466,7 @@ func tryexecMain(c *Ctx) int {
 		elExecAs(c, file, dom, clearEnv)
 		return 0
 	}
-	if path, err := LookPath(file); err == nil {
+	if path, err := c.LookProgram(file); err == nil {
 		env := os.Environ()
 		if clearEnv {
 			env = nil

@@ -20,7 +20,8 @@ func rcOneshotRunnerMain(c *Ctx) int {
 	}
 	// The live directory is ../.. relative to the current directory, which
 	// follows this service directory when rc-update moves it.
-	s := &runner.Server{Live: "../..", Reaper: reaper.Start(nil), Env: os.Environ()}
+	s := &runner.Server{Live: "../..", Reaper: reaper.Start(nil), Env: os.Environ(),
+		Self: c.Self(), IsApplet: func(n string) bool { return Find(Table(), n) != nil }}
 	if err := s.Serve(ln); err != nil {
 		return c.Fatal(ExitSystem, "unable to accept connections: %v", err)
 	}

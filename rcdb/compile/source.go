@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/execline"
 	"s6box/rcdb"
-	"s6box/rcdb/execlex"
 
 	"s6box/core/rawio"
 )
@@ -220,12 +220,11 @@ func readScript(s *svc, slot int, file string, required bool) error {
 		s.script[slot] = p
 		return nil
 	}
-	argv, err := execlex.Split(b)
+	argv, err := execline.Parse(b)
+	if errors.Is(err, execline.ErrSyntax) {
+		return srcErr(1, "syntax error in %s", p)
+	}
 	if err != nil {
-		var le *execlex.Error
-		if errors.As(err, &le) && strings.HasPrefix(le.Msg, "unmatched") {
-			return srcErr(1, "syntax error in %s: %s", p, le.Msg)
-		}
 		return srcErr(1, "syntax error in %s: %v", p, err)
 	}
 	s.argv[slot] = argv

@@ -49,6 +49,12 @@ type Server struct {
 	Reaper *reaper.Reaper
 	Env    []string
 	Log    func(format string, a ...any)
+	// Self and IsApplet let a script's first word that names one of this
+	// binary's applets (an execline command such as if, foreground,
+	// importas) run from this binary without a PATH lookup, as the multicall
+	// binary dispatches on argv[0].
+	Self     string
+	IsApplet func(name string) bool
 }
 
 // Serve accepts connections until ln fails.
@@ -116,6 +122,8 @@ func (s *Server) handle(c *usock.Conn) {
 	if !strings.Contains(path, "/") {
 		if p, err := execpath.Look(path, execpath.FromEnviron(s.Env)); err == nil {
 			path = p
+		} else if s.Self != "" && s.IsApplet != nil && s.IsApplet(path) {
+			path = s.Self
 		}
 	}
 	env := append(append([]string{}, s.Env...), "RC_NAME="+a.Name)

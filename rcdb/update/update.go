@@ -18,9 +18,9 @@ import (
 	"strings"
 	"time"
 
+	"s6box/core/execline"
 	"s6box/rcdb"
 	"s6box/rcdb/engine"
-	"s6box/rcdb/execlex"
 	"s6box/rcdb/fdholder"
 	"s6box/rcdb/live"
 
@@ -54,7 +54,7 @@ func ParseConv(b []byte, old *rcdb.DB, what string) (map[int]conv, error) {
 	out := map[int]conv{}
 	targets := map[string]string{}
 	for n, line := range strings.Split(string(b), "\n") {
-		words, err := execlex.Split([]byte(line))
+		words, err := execline.Parse([]byte(line))
 		if err != nil {
 			return nil, rcdb.Errorf(100, "syntax error in %s line %d: %v", what, n+1, err)
 		}
