@@ -44,33 +44,25 @@ func wantFor(letter byte) (want svlisten.Want, restart bool) {
 // into messages and an exit code.
 func listenLoop(c *Ctx, w *svlisten.Watcher, dirs []string, letter byte, or bool, mode listenMode, deadline time.Time) int {
 	want, restart := wantFor(letter)
-	failures := 0
+	var n int
+	var err error
 	if restart {
-		first, firstOr := svlisten.Want{Ready: true}, false
-		switch mode {
-		case listenWait:
+		// Each service must go down (svlisten1/svlisten: down and ready,
+		// i.e. finish done), then come up; services are followed one by one,
+		// as supervisors restart at once and all of them are never down at
+		// the same moment.
+		first := svlisten.Want{Ready: true}
+		if mode == listenWait {
 			first = svlisten.Want{}
-		case listenOne:
-			firstOr = true
 		}
-		n, err := w.Wait(first, firstOr, deadline)
-		if err != nil {
-			return listenErr(c, err)
-		}
-		switch mode {
-		case listenOne:
-			if n > 0 {
-				return c.Fatal(1, "%s failed permanently or its supervisor died", dirs[0])
-			}
-		case listenWait:
-			failures += n
-		}
+		n, err = w.WaitRestart(first, want, or, deadline)
+	} else {
+		n, err = w.Wait(want, or, deadline)
 	}
-	n, err := w.Wait(want, or, deadline)
 	if err != nil {
 		return listenErr(c, err)
 	}
-	failures += n
+	failures := n
 	if failures == 0 {
 		return 0
 	}
