@@ -24,8 +24,9 @@ check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 
+# Ends with the skipped tests and a "skipped: N tests" line (test/testsum).
 test: build check
-	S6BOX_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 25m ./...
+	S6BOX_BIN=$(abspath $(BIN)) $(GO) run ./test/testsum $(GO) test -json -count=1 -timeout 25m ./...
 
 demo: build
 	./test/demo/demo.sh $(abspath $(BIN))

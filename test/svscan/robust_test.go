@@ -3,7 +3,6 @@ package svscan_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -70,9 +69,7 @@ func TestNoLogLineLost(t *testing.T) {
 			// s6-log as the logger too (real and ours): in one mode, to keep
 			// the suite short.
 			loggers = append(loggers, logger{"real-s6-log", harness.RealS6(t, "s6-log")})
-			if _, err := os.Lstat(harness.Path(t, "s6-log")); err == nil {
-				loggers = append(loggers, logger{"our-s6-log", harness.Path(t, "s6-log")})
-			}
+			loggers = append(loggers, logger{"our-s6-log", harness.Path(t, "s6-log")})
 		}
 		for _, lg := range loggers {
 			t.Run(lg.name, func(t *testing.T) { noLogLineLost(t, m, svc, lg.prog) })
@@ -179,13 +176,8 @@ func TestNoDuplicateAfterSigkill(t *testing.T) {
 // TestPidNamespaceReapsOrphans: as pid 1 of a pid namespace, svscan reaps
 // the orphans of double-forking services.
 func TestPidNamespaceReapsOrphans(t *testing.T) {
-	if !harness.IsRoot() {
-		t.Skip("needs root for unshare --pid")
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		t.Skip("unshare not installed")
-	}
+	harness.NeedRoot(t, "unshare --pid")
+	unshare := harness.NeedProgram(t, "unshare", "util-linux")
 	forModes(t, func(t *testing.T, m mode) {
 		sc, work := scandir(t)
 		// Each start leaves 3 short-lived orphans behind; the service is
