@@ -6,7 +6,7 @@ DESTDIR ?=
 GO      ?= go
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build install test unit-test check demo bench clean
+.PHONY: all build install test unit-test check demo bench soak clean
 
 all: build
 
@@ -33,6 +33,11 @@ demo: build
 
 bench: build
 	./test/bench/run.sh $(abspath $(BIN))
+
+# Not part of test: 1000 services restarted in a loop for SOAK_SECONDS
+# (default 300), scanner memory and descriptors sampled (test/soak/soak.sh).
+soak: build
+	./test/soak/soak.sh $(abspath $(BIN))
 
 clean:
 	rm -rf build
