@@ -6,7 +6,7 @@ DESTDIR ?=
 GO      ?= go
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build install test unit-test check demo bench clean fuzz
+.PHONY: all build install test unit-test check demo bench soak clean fuzz
 
 all: build
 
@@ -26,14 +26,24 @@ check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 
+# Ends with the skipped tests and a "skipped: N tests" line (test/testsum),
+# then a short pass of every fuzz target (TEST_FUZZTIME each), so a new
+# crasher fails the build.
+TEST_FUZZTIME ?= 5s
 test: build check
-	S6BOX_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 25m ./...
+	S6BOX_BIN=$(abspath $(BIN)) $(GO) run ./test/testsum $(GO) test -json -count=1 -timeout 25m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 demo: build
 	./test/demo/demo.sh $(abspath $(BIN))
 
 bench: build
 	./test/bench/run.sh $(abspath $(BIN))
+
+# Not part of test: 1000 services restarted in a loop for SOAK_SECONDS
+# (default 300), scanner memory and descriptors sampled (test/soak/soak.sh).
+soak: build
+	./test/soak/soak.sh $(abspath $(BIN))
 
 clean:
 	rm -rf build

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"s6box/test/harness"
 )
 
 func FuzzRoundTrip(f *testing.F) {
@@ -74,15 +76,9 @@ func FuzzRead(f *testing.F) {
 // The real cpio tool must read our archives: an independent check of the
 // format (skipped only when cpio is not installed).
 func TestCpioToolReadsArchive(t *testing.T) {
-	cpio, err := exec.LookPath("cpio")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("cpio is required in CI")
-		}
-		t.Skip("cpio not installed")
-	}
+	cpio := harness.NeedProgram(t, "cpio", "cpio")
 	var buf bytes.Buffer
-	err = WriteArchive(&buf, []Entry{
+	err := WriteArchive(&buf, []Entry{
 		{Name: "d", Mode: TypeDir | 0o750},
 		{Name: "d/f", Mode: TypeReg | 0o640, Data: []byte("content\n")},
 		{Name: "d/l", Mode: TypeSymlink | 0o777, Data: []byte("f")},

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"s6box/test/harness"
 )
 
 func TestAcquireConflictsInProcess(t *testing.T) {
@@ -33,10 +35,7 @@ func TestAcquireConflictsInProcess(t *testing.T) {
 // flock(2) and would not conflict, so python's fcntl.lockf is used when
 // available.
 func TestVisibleToClassicLocks(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not available")
-	}
+	py := harness.NeedProgram(t, "python3", "python3")
 	p := filepath.Join(t.TempDir(), "lock")
 	f, err := Acquire(p, 0o644)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"s6box/test/harness"
 )
 
 func TestReadOnlyMappingOf(t *testing.T) {
@@ -33,7 +35,7 @@ func TestReadOnlyMappingOf(t *testing.T) {
 // executable's read-only mappings goes down.
 func TestReleaseKeepsRunning(t *testing.T) {
 	if _, err := os.Stat("/proc/self/smaps"); err != nil {
-		t.Skip("no /proc")
+		harness.SkipOrFail(t, "no /proc: %v", err)
 	}
 	before := exeRSS(t)
 	if n := Release(); n == 0 {

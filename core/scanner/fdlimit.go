@@ -7,20 +7,60 @@ import (
 	"syscall"
 )
 
-// fdReserve is how many descriptors the scanner keeps for itself (reading
-// the scan directory, control, signal scripts, forks): it starts no new
-// supervisor once descriptor number soft-limit − fdReserve is in use.
-const fdReserve = 64
+// fdReserve is how many descriptors the scanner keeps for itself and its
+// supervisors' passing needs (reading the scan directory, control, signal
+// scripts, forks, status and event files): it starts no new supervisor once
+// descriptor number limit − fdReserve(limit) is in use. A quarter of the
+// limit, at least minFdReserve and at most maxFdReserve: with a small limit
+// the scanner must still be able to rescan and obey svscanctl, and a
+// supervisor must still be able to write its status.
+func fdReserve(limit uint64) uint64 {
+	return min(max(limit/4, minFdReserve), maxFdReserve)
+}
 
-// fdsShort reports whether the descriptor table is nearly full. The kernel
-// hands out the lowest free number, so when number limit−fdReserve is
-// open, (nearly) all below it are too.
+const (
+	minFdReserve = 16
+	maxFdReserve = 64
+)
+
+// fdsShort reports whether fewer than fdReserve descriptors are free. The
+// kernel hands out the lowest free number, so as long as number
+// limit−fdReserve is not open, at most that many are in use (give or take
+// descriptors closed since) and one fcntl says so. When it is open, the
+// table may still have holes (services removed since): then the open
+// descriptors are counted.
+// Near a limit above 2^20, it reports a shortage.
 func (s *Scanner) fdsShort() bool {
-	if s.nofile.Cur >= 1<<30 || s.nofile.Cur < 2*fdReserve {
+	limit := s.nofile.Cur
+	if limit >= 1<<30 {
 		return false
 	}
-	_, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(s.nofile.Cur-fdReserve), syscall.F_GETFD, 0)
-	return e == 0
+	r := fdReserve(limit)
+	if limit <= r {
+		return true
+	}
+	_, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(limit-r), syscall.F_GETFD, 0)
+	if e != 0 {
+		return false
+	}
+	n, ok := openFds(int(limit))
+	return !ok || uint64(n) >= limit-r
+}
+
+// openFds counts the open descriptors below limit with fcntl(F_GETFD) on
+// each: it needs no descriptor itself, unlike reading /proc/self/fd, and
+// unlike poll(2) it sees O_PATH descriptors (the supervisors' pinned
+// service directories). ok is false above 2^20 descriptors.
+func openFds(limit int) (n int, ok bool) {
+	if limit > 1<<20 {
+		return 0, false
+	}
+	for fd := 0; fd < limit; fd++ {
+		if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0); e == 0 {
+			n++
+		}
+	}
+	return n, true
 }
 
 func isFdShortage(err error) bool {

@@ -128,7 +128,7 @@ type effects interface {
 	stopReadiness() // close the notification pipe of the current run
 	kill(pid int, sig syscall.Signal)
 	killpg(pid int, sig syscall.Signal)
-	writeStatus(s status.Status)
+	writeStatus(s status.Status) error // logs its own failure too
 	notify(events string)
 	readFile(name string) ([]byte, error) // a file of the service directory
 	exists(name string) bool
@@ -153,6 +153,7 @@ type machine struct {
 	anchor    time.Time // last start or readiness: next start ≥ anchor+1s
 	timer     timerKind
 	stdioNull bool
+	startErr  error // the start-up status could not be written
 }
 
 func newMachine(fx effects, dir string) *machine {
@@ -161,6 +162,8 @@ func newMachine(fx effects, dir string) *machine {
 
 func (m *machine) stamp() tai64n.Stamp { return tai64n.FromTime(m.fx.now()) }
 
+// write records the status; a failure is logged by the host and otherwise
+// ignored, except at start-up (onStart).
 func (m *machine) write() { m.fx.writeStatus(m.st) }
 
 func (m *machine) arm(k timerKind, d time.Duration) {
@@ -223,7 +226,14 @@ func (m *machine) onStart() {
 	m.fx.resetDeaths()
 	now := m.stamp()
 	m.st = status.Status{Stamp: now, ReadyStamp: now, WantUp: !m.fx.exists("down"), Ready: true}
-	m.write()
+	// Without a status file no client can see the service: a supervisor
+	// that cannot write it (no descriptor left, read-only filesystem) does
+	// not start the service, and its host gives up and releases the lock.
+	if err := m.fx.writeStatus(m.st); err != nil {
+		m.startErr = err
+		m.state = StateExited
+		return
+	}
 	m.fx.notify("s")
 	if m.st.WantUp {
 		m.startRun()

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"reflect"
@@ -17,13 +18,14 @@ import (
 // fake records every effect as one line, so a table row states exactly what
 // the machine must do for one event in one state.
 type fake struct {
-	t       time.Time
-	log     []string
-	files   map[string]string
-	nextPid int
-	runErr  error
-	finErr  error
-	st      status.Status
+	t         time.Time
+	log       []string
+	files     map[string]string
+	nextPid   int
+	runErr    error
+	finErr    error
+	statusErr error
+	st        status.Status
 }
 
 func newFake() *fake {
@@ -41,9 +43,14 @@ func (f *fake) killpg(p int, s syscall.Signal) {
 	f.add("killpg %d %s", p, unix.SignalName(s))
 }
 func (f *fake) notify(ev string) { f.add("notify %s", ev) }
-func (f *fake) writeStatus(s status.Status) {
+func (f *fake) writeStatus(s status.Status) error {
+	if f.statusErr != nil {
+		f.add("status failed")
+		return f.statusErr
+	}
 	f.st = s
 	f.add("status pid=%d fl=%02x", s.PID, s.Encode()[34])
+	return nil
 }
 func (f *fake) startRun(r runSpec) (int, error) {
 	desc := "run"
@@ -172,6 +179,20 @@ func TestStartUp(t *testing.T) {
 	want := []string{"resetdeaths", "status pid=0 fl=0c", "notify s", "run", "status pid=100 fl=04", "notify u"}
 	if !reflect.DeepEqual(f.log, want) || m.state != StateUp {
 		t.Fatalf("got %q in %v", f.log, m.state)
+	}
+}
+
+// TestStartWithoutStatus: when the start-up status cannot be written, the
+// service is not started (a daemon without a status file is invisible to
+// every client) and the machine reports the error to its host.
+func TestStartWithoutStatus(t *testing.T) {
+	f := newFake()
+	f.statusErr = syscall.EMFILE
+	m := newMachine(f, "sv")
+	m.handle(event{kind: evStart})
+	want := []string{"resetdeaths", "status failed"}
+	if !reflect.DeepEqual(f.log, want) || m.state != StateExited || !errors.Is(m.startErr, syscall.EMFILE) {
+		t.Fatalf("got %q in %v, error %v", f.log, m.state, m.startErr)
 	}
 }
 

@@ -64,23 +64,25 @@ var ErrLayout = errors.New("bad service directory layout")
 
 // Supervisor is one running supervisor.
 type Supervisor struct {
-	o       Options
-	dir     string // how the service directory is reached (see pinDir)
-	shown   string // absolute service directory, for messages
-	pinF    *os.File
-	sup     string // dir/supervise
-	events  string // dir/event
-	m       *machine
-	ch      chan event
-	done    chan struct{}
-	lockF   *os.File
-	ctlR    *os.File // supervise/control, opened read-write
-	nullF   *os.File
-	timer   *time.Timer
-	runExit <-chan reaper.Exit
-	finExit <-chan reaper.Exit
-	ready   *os.File // read end of the notification pipe of the current run
-	stopMu  sync.Once
+	o         Options
+	dir       string // how the service directory is reached (see pinDir)
+	shown     string // absolute service directory, for messages
+	pinF      *os.File
+	sup       string // dir/supervise
+	events    string // dir/event
+	m         *machine
+	ch        chan event
+	done      chan struct{}
+	lockF     *os.File
+	ctlR      *os.File // supervise/control, opened read-write
+	nullF     *os.File
+	timer     *time.Timer
+	runExit   <-chan reaper.Exit
+	finExit   <-chan reaper.Exit
+	ready     *os.File // read end of the notification pipe of the current run
+	stopMu    sync.Once
+	started   bool  // the start-up event is done
+	startWarn error // death_tally failure during start-up
 }
 
 // Start sets up DIR/supervise (lock, control fifo, status, death_tally) and
@@ -134,6 +136,13 @@ func (s *Supervisor) first() (err error) {
 		}
 	}()
 	s.m.handle(event{kind: evStart})
+	if s.m.startErr != nil {
+		return fmt.Errorf("unable to write the status of %s: %w", s.o.Dir, s.m.startErr)
+	}
+	s.started = true
+	if s.startWarn != nil {
+		s.logf("warning", "unable to truncate death_tally: %v", s.startWarn)
+	}
 	return nil
 }
 
@@ -491,10 +500,12 @@ func (s *Supervisor) killpg(pid int, sig syscall.Signal) {
 	}
 }
 
-func (s *Supervisor) writeStatus(st status.Status) {
-	if err := status.Write(s.sup, st); err != nil {
+func (s *Supervisor) writeStatus(st status.Status) error {
+	err := status.Write(s.sup, st)
+	if err != nil && s.started { // at start-up Start returns it
 		s.logf("warning", "unable to write status: %v", err)
 	}
+	return err
 }
 
 func (s *Supervisor) notify(ev string) {
@@ -542,6 +553,10 @@ func (s *Supervisor) removeDown() error {
 
 func (s *Supervisor) resetDeaths() {
 	if err := status.WriteFileAtomic(filepath.Join(s.sup, "death_tally"), nil); err != nil {
+		if !s.started {
+			s.startWarn = err // told only if the start succeeds
+			return
+		}
 		s.logf("warning", "unable to truncate death_tally: %v", err)
 	}
 }

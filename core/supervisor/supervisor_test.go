@@ -367,3 +367,34 @@ func TestPanicIsContained(t *testing.T) {
 		t.Fatal("lock kept after the panic")
 	}
 }
+
+// TestStartFailsWithoutStatus: a supervisor that cannot write its status
+// (here supervise/status.new is a directory; under svscan it is a full
+// descriptor table) starts nothing, returns the error and releases its
+// lock, so the scanner can retry and no daemon runs unseen.
+func TestStartFailsWithoutStatus(t *testing.T) {
+	dir := service(t, "touch started; exec sleep 100", "")
+	if err := os.MkdirAll(filepath.Join(dir, "supervise", "status.new"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logSink{}
+	s, err := Start(Options{Dir: dir, Name: "one", Stdin: 0, Stdout: 1, Stderr: 2, Spawner: spawner(), Logf: logs.logf})
+	if err == nil {
+		s.Signal(syscall.SIGQUIT)
+		<-s.Done()
+		if st, err := status.Read(dir); err == nil && st.PID != 0 {
+			syscall.Kill(-int(st.PID), syscall.SIGKILL)
+		}
+		t.Fatal("Start succeeded without a status file")
+	}
+	if !errors.Is(err, syscall.EISDIR) {
+		t.Errorf("error %v does not wrap EISDIR", err)
+	}
+	if locked, lerr := lock.IsLocked(filepath.Join(dir, "supervise", "lock")); lerr != nil || locked {
+		t.Errorf("lock still held after a failed start (%v)", lerr)
+	}
+	time.Sleep(200 * time.Millisecond) // a spawned run would have touched the file by now
+	if _, err := os.Stat(filepath.Join(dir, "started")); err == nil {
+		t.Error("run was started by a supervisor that failed to start")
+	}
+}

@@ -121,32 +121,33 @@ func Change(dir, cmd string, letter byte, timeout time.Duration, abort <-chan st
 	return Run(r, func() error { return svc.Write(dir, []byte(cmd)) })
 }
 
-// await runs the optional first phase of a restart wait, then the wait for
-// the wanted state, and turns the failures counted into a *FailedError.
+// await waits for the wanted state and turns the failures counted into a
+// *FailedError. A restart wait (-r/-R) follows each service on its own: it
+// counts once it has gone down (s6-svwait) or down and finished
+// (s6-svlisten1, s6-svlisten) and then reached the wanted state, since
+// supervisors restart at once and all services are never down together.
 func await(w *svlisten.Watcher, r Request) error {
 	want, restart := wantFor(r.Letter)
-	failures := 0
+	var n int
+	var err error
 	if restart {
-		n, err := wait(w, r, firstPhase(r.Mode))
-		if err != nil {
-			return err
+		first := svlisten.Want{Ready: true}
+		if r.Mode == AllWait {
+			first = svlisten.Want{}
 		}
-		switch r.Mode {
-		case One:
-			if n > 0 {
-				return &FailedError{Count: n, Dir: r.Dirs[0], Mode: r.Mode}
-			}
-		case AllWait:
-			failures += n
+		if r.Abort == nil {
+			n, err = w.WaitRestart(first, want, r.Or, r.Deadline)
+		} else {
+			n, err = w.WaitRestartAbort(first, want, r.Or, r.Deadline, r.Abort)
 		}
+	} else {
+		n, err = wait(w, r, condition{want, r.Or})
 	}
-	n, err := wait(w, r, condition{want, r.Or})
 	if err != nil {
 		return err
 	}
-	failures += n
-	if failures > 0 {
-		return &FailedError{Count: failures, Dir: r.Dirs[0], Mode: r.Mode}
+	if n > 0 {
+		return &FailedError{Count: n, Dir: r.Dirs[0], Mode: r.Mode}
 	}
 	return nil
 }
@@ -154,17 +155,6 @@ func await(w *svlisten.Watcher, r Request) error {
 type condition struct {
 	want svlisten.Want
 	or   bool
-}
-
-// firstPhase is what a restart wait waits for before the final state.
-func firstPhase(m Mode) condition {
-	switch m {
-	case AllWait:
-		return condition{svlisten.Want{}, false}
-	case One:
-		return condition{svlisten.Want{Ready: true}, true}
-	}
-	return condition{svlisten.Want{Ready: true}, false}
 }
 
 // wait uses the single-threaded poll loop when nothing can abort it. The

@@ -45,6 +45,11 @@ type Watcher struct {
 	done    chan struct{}
 	pending chunk // event bytes not yet applied when a Wait returned
 	files   []*os.File
+
+	// During WaitRestart: the state each service must pass through first,
+	// and which services have passed through it.
+	first  *Want
+	passed []bool
 }
 
 // Subscribe creates DIR/event if needed (not forcing its mode), subscribes
@@ -97,12 +102,18 @@ func (w *Watcher) Close() {
 	}
 }
 
+// in reports whether service i is in the state want.
+func (w *Watcher) in(i int, want Want) bool {
+	return w.up[i] == want.Up && (!want.Ready || w.ready[i])
+}
+
 // got evaluates the condition: each service's up bit equals want.Up (and,
 // if want.Ready, its ready bit is set), for all services, or for at least
-// one when or is set.
+// one when or is set. During WaitRestart a service counts only once it has
+// passed through the first state.
 func (w *Watcher) got(want Want, or bool) bool {
 	for i := range w.up {
-		ok := w.up[i] == want.Up && (!want.Ready || w.ready[i])
+		ok := w.in(i, want) && (w.passed == nil || w.passed[i])
 		if ok == or {
 			return or
 		}
@@ -113,7 +124,27 @@ func (w *Watcher) got(want Want, or bool) bool {
 // apply updates service i's bits for one event byte, returning whether it
 // counts as a failure (permanent failure `O` while waiting for up, or the
 // supervisor exiting `x` while the service is not in the wanted state).
+// During WaitRestart, a service that has not yet passed through the first
+// state is judged against that state; when its supervisor dies there it
+// counts as failed and is forced into the final wanted state, since no
+// more events will come from it.
 func (w *Watcher) apply(i int, c byte, want Want) (failed bool) {
+	if w.passed != nil && !w.passed[i] {
+		if c == 'x' && !w.in(i, *w.first) {
+			w.passed[i] = true
+			w.up[i], w.ready[i] = want.Up, want.Ready
+			return true
+		}
+		failed = w.applyState(i, c, *w.first)
+		if w.in(i, *w.first) {
+			w.passed[i] = true
+		}
+		return failed
+	}
+	return w.applyState(i, c, want)
+}
+
+func (w *Watcher) applyState(i int, c byte, want Want) (failed bool) {
 	switch c {
 	case 'd':
 		w.up[i], w.ready[i] = false, false
@@ -223,6 +254,35 @@ func (w *Watcher) Wait(want Want, or bool, deadline time.Time) (failures int, er
 			}
 		}
 	}
+}
+
+// WaitRestart waits for every service (or, with or, at least one) to
+// restart: to pass through the state first (down, or down and ready) and,
+// after that, to be in the state want. Each service is followed on its own,
+// so services that come back up at once, before the others went down,
+// still count; a service already in state first when subscribed has passed
+// through it. Failures are counted as in Wait.
+func (w *Watcher) WaitRestart(first, want Want, or bool, deadline time.Time) (failures int, err error) {
+	defer w.followRestart(first)()
+	return w.Wait(want, or, deadline)
+}
+
+// WaitRestartAbort is WaitRestart that also ends, with ErrAborted, when
+// abort is closed.
+func (w *Watcher) WaitRestartAbort(first, want Want, or bool, deadline time.Time, abort <-chan struct{}) (failures int, err error) {
+	defer w.followRestart(first)()
+	return w.WaitAbort(want, or, deadline, abort)
+}
+
+// followRestart makes the next wait count a service only once it has
+// passed through first; the function returned ends that.
+func (w *Watcher) followRestart(first Want) func() {
+	w.first = &first
+	w.passed = make([]bool, len(w.up))
+	for i := range w.passed {
+		w.passed[i] = w.in(i, first)
+	}
+	return func() { w.first, w.passed = nil, nil }
 }
 
 // applyChunk applies event bytes in order until the condition holds; the

@@ -168,3 +168,80 @@ func TestMissingStatusFails(t *testing.T) {
 		t.Fatalf("leftover %v", ents)
 	}
 }
+
+// TestWaitRestartFollowsEachService: four services restart one after the
+// other, each back up before the next goes down, so they are never all down
+// at once; the restart wait still completes, with and without readiness,
+// for all and for any.
+func TestWaitRestartFollowsEachService(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		first, want Want
+		events      string
+		or          bool
+	}{
+		{"down then up", Want{}, Want{Up: true}, "du", false},
+		{"finished then ready", Want{Ready: true}, Want{Up: true, Ready: true}, "dDuU", false},
+		{"any", Want{}, Want{Up: true}, "du", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var dirs []string
+			for i := 0; i < 4; i++ {
+				dirs = append(dirs, service(t, upR))
+			}
+			w, err := Subscribe(dirs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			restarted := dirs
+			if c.or {
+				restarted = dirs[1:2]
+			}
+			for _, d := range restarted {
+				notify(t, d, c.events)
+			}
+			if n, err := w.WaitRestart(c.first, c.want, c.or, soon()); n != 0 || err != nil {
+				t.Fatalf("%d %v", n, err)
+			}
+		})
+	}
+}
+
+// TestWaitRestartNeedsTheDown: a service that is up and stays up has not
+// restarted, even though it is in the final state; one that was down when
+// subscribed has already passed through the first state.
+func TestWaitRestartNeedsTheDown(t *testing.T) {
+	for _, restartA := range []bool{false, true} {
+		a, b := service(t, upR), service(t, down)
+		w, _ := Subscribe([]string{a, b})
+		notify(t, b, "u")
+		deadline := time.Now().Add(300 * time.Millisecond)
+		if restartA {
+			notify(t, a, "du")
+			deadline = soon()
+		}
+		n, err := w.WaitRestart(Want{}, Want{Up: true}, false, deadline)
+		w.Close()
+		if restartA && (n != 0 || err != nil) {
+			t.Fatalf("both restarted: %d %v", n, err)
+		}
+		if !restartA && !errors.Is(err, ErrTimeout) {
+			t.Fatalf("a never went down: %d %v", n, err)
+		}
+	}
+}
+
+// TestWaitRestartSupervisorDiesBeforeDown: the supervisor of one service
+// exits before it went down; that counts as a failure and does not block
+// the wait for the others.
+func TestWaitRestartSupervisorDiesBeforeDown(t *testing.T) {
+	a, b := service(t, upR), service(t, upR)
+	w, _ := Subscribe([]string{a, b})
+	defer w.Close()
+	notify(t, a, "x")
+	notify(t, b, "du")
+	if n, err := w.WaitRestart(Want{}, Want{Up: true}, false, soon()); n != 1 || err != nil {
+		t.Fatalf("failures %d err %v", n, err)
+	}
+}

@@ -27,12 +27,8 @@ type tree struct {
 
 func needUnshare(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("unshare"); err != nil || !harness.IsRoot() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("unshare and root are required in CI")
-		}
-		t.Skip("needs root and util-linux unshare")
-	}
+	harness.NeedRoot(t, "runs init as pid 1 of a pid namespace")
+	harness.NeedProgram(t, "unshare", "util-linux")
 }
 
 // makeTree writes a container init tree with init-maker, plus services.
@@ -341,7 +337,7 @@ func TestInitramfsApplet(t *testing.T) {
 	if len(ba) == 0 || string(ba) != string(bb) {
 		t.Fatal("two builds of the same input differ")
 	}
-	if cpio, err := exec.LookPath("cpio"); err == nil {
+	if cpio, err := exec.LookPath("cpio"); harness.Optional(t, "cpio", err == nil) {
 		out, err := exec.Command("sh", "-c", "gzip -dc "+a+" | "+cpio+" -t --quiet").Output()
 		if err != nil {
 			t.Fatalf("cpio -t: %v", err)

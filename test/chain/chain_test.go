@@ -222,8 +222,8 @@ func TestChainsMatchRealS6(t *testing.T) {
 	for name, argv := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if !harness.IsRoot() && strings.Contains(strings.Join(argv, " "), "uid") {
-				t.Skip("needs root")
+			if strings.Contains(strings.Join(argv, " "), "uid") {
+				harness.NeedRoot(t, "changes uid")
 			}
 			compare(t, argv...)
 		})
@@ -279,10 +279,7 @@ func TestBareNamesAndCopies(t *testing.T) {
 // execve calls (the chain's first applet and the final program) where the
 // forced exec chain (S6BOX_NOCHAIN=1) needs four.
 func TestInProcessChainSavesExecs(t *testing.T) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace not installed")
-	}
+	strace := harness.NeedProgram(t, "strace", "strace")
 	w := newWorld(t)
 	for _, c := range []struct {
 		extra []string

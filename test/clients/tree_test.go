@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -22,27 +21,16 @@ type impl struct {
 	start func(t *testing.T, scandir string, names []string)
 }
 
-// impls lists real s6 (s6-svscan + s6-supervise) and, once they have landed
-// in the binary, our svscan and our supervise (run directly, one process per
-// service, as s6-supervise's contract allows).
+// impls lists real s6 (s6-svscan + s6-supervise; missing only outside CI),
+// our svscan and our supervise (run directly, one process per service, as
+// s6-supervise's contract allows).
 func impls(t *testing.T) []impl {
 	t.Helper()
 	out := []impl{}
-	if _, err := os.Stat("/usr/bin/s6-svscan"); err == nil || os.Getenv("CI") == "true" {
+	if harness.Optional(t, "real s6-svscan (/usr/bin/s6-svscan)", harness.Exists("/usr/bin/s6-svscan")) {
 		out = append(out, impl{"s6", startRealScan})
 	}
-	list := harness.Run(t, harness.Binary(t), "--list").Stdout
-	has := map[string]bool{}
-	for _, n := range strings.Fields(list) {
-		has[n] = true
-	}
-	if has["supervise"] {
-		out = append(out, impl{"supervise", startOurSupervise})
-	}
-	if has["svscan"] {
-		out = append(out, impl{"svscan", startOurScan})
-	}
-	return out
+	return append(out, impl{"supervise", startOurSupervise}, impl{"svscan", startOurScan})
 }
 
 // forEachImpl runs f as a subtest per implementation.

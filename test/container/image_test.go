@@ -22,19 +22,9 @@ func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
 func need(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed (Debian package %s)", tool, tool)
-			}
-			t.Skipf("%s is not installed", tool)
-		}
+		harness.NeedProgram(t, tool, tool)
 	}
-	if !harness.IsRoot() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("runc needs root")
-		}
-		t.Skip("runc needs root")
-	}
+	harness.NeedRoot(t, "runc runs containers as root here")
 }
 
 // buildImage makes a container init tree (init-maker -C) and an image of

@@ -128,12 +128,10 @@ func TestSigkillUnderLoad(t *testing.T) {
 // TestDiskFull: on a full tmpfs the logger warns, keeps the lines in memory,
 // retries after the cooldown and writes everything once space is freed.
 func TestDiskFull(t *testing.T) {
-	if !harness.IsRoot() {
-		t.Skip("needs root to mount a tmpfs")
-	}
+	harness.NeedRoot(t, "mounts a tmpfs")
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount tmpfs (%v: %s); skipping the disk-full test", err, out)
+		harness.SkipOrFail(t, "cannot mount tmpfs (%v: %s); skipping the disk-full test", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
 	dir := filepath.Join(mnt, "log")
@@ -193,7 +191,7 @@ func TestCrashRecovery(t *testing.T) {
 			nil, nil, nil},
 	}
 	impls := []string{"ours"}
-	if _, err := os.Stat("/usr/bin/s6-log"); err == nil {
+	if harness.Optional(t, "real s6-log (/usr/bin/s6-log)", harness.Exists("/usr/bin/s6-log")) {
 		impls = append(impls, "/usr/bin/s6-log")
 	}
 	for _, c := range cases {
@@ -214,7 +212,9 @@ func TestCrashRecovery(t *testing.T) {
 				if impl != "ours" && res.Code == 111 && strings.Contains(res.Stderr, "File exists") {
 					// 2.11 stamps both salvaged files with one clock read, so the
 					// second link collides; s6box takes a fresh stamp instead.
-					t.Skipf("real s6-log 2.11 cannot recover this layout: %s", strings.TrimSpace(res.Stderr))
+					// That known failure is the expected outcome for 2.11.
+					t.Logf("real s6-log 2.11 cannot recover this layout, as expected: %s", strings.TrimSpace(res.Stderr))
+					return
 				}
 				if res.Code != 0 {
 					t.Fatalf("exit %d: %s", res.Code, res.Stderr)
@@ -327,12 +327,10 @@ func TestRotationSignalsAndTimer(t *testing.T) {
 // TestBackpressure: with -b and the disk full, the logger stops reading:
 // the producer's writes block instead of the logger's memory growing.
 func TestBackpressure(t *testing.T) {
-	if !harness.IsRoot() {
-		t.Skip("needs root to mount a tmpfs")
-	}
+	harness.NeedRoot(t, "mounts a tmpfs")
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount tmpfs (%v: %s); skipping", err, out)
+		harness.SkipOrFail(t, "cannot mount tmpfs (%v: %s); skipping", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
 	dir := filepath.Join(mnt, "log")

@@ -18,7 +18,7 @@ func TestGuideS6rcDemo(t *testing.T) {
 	qemu, k := needQemu(t)
 	bb, err := exec.LookPath("busybox")
 	if err != nil {
-		skipOrFail(t, "busybox (busybox-static) not installed")
+		harness.SkipOrFail(t, "busybox (busybox-static) not installed")
 	}
 	work := t.TempDir()
 	ov := filepath.Join(work, "ov")

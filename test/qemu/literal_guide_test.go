@@ -144,15 +144,15 @@ var guideStopLines = []string{
 func TestLiteralGuide(t *testing.T) {
 	qemu, k := needQemu(t)
 	if !harness.IsRoot() {
-		skipOrFail(t, "the guide runs as root in a chroot")
+		harness.SkipOrFail(t, "the guide runs as root in a chroot")
 	}
 	bb, err := exec.LookPath("busybox")
 	if err != nil {
-		skipOrFail(t, "busybox (busybox-static) not installed")
+		harness.SkipOrFail(t, "busybox (busybox-static) not installed")
 	}
 	for _, tool := range []string{"make", "cpio", "unshare", "chroot"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, "%s not installed", tool)
+			harness.SkipOrFail(t, "%s not installed", tool)
 		}
 	}
 	root, err := filepath.Abs("../..")

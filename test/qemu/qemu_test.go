@@ -15,25 +15,15 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
 
-// skipOrFail skips when qemu or the kernel cannot be had, but fails in CI
-// where both are installed.
-func skipOrFail(t *testing.T, format string, a ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, a...)
-	}
-	t.Skipf(format, a...)
-}
-
 func needQemu(t *testing.T) (string, Kernel) {
 	t.Helper()
 	q, err := exec.LookPath("qemu-system-x86_64")
 	if err != nil {
-		skipOrFail(t, "qemu-system-x86_64 not installed (Debian package qemu-system-x86)")
+		harness.SkipOrFail(t, "qemu-system-x86_64 not installed (Debian package qemu-system-x86)")
 	}
 	k, err := FetchKernel("cache")
 	if err != nil {
-		skipOrFail(t, "no Debian kernel: %v", err)
+		harness.SkipOrFail(t, "no Debian kernel: %v", err)
 	}
 	if err := k.CheckConfig(); err != nil {
 		t.Fatal(err)
@@ -75,7 +65,7 @@ func BuildImage(t testing.TB, out string) {
 	t.Helper()
 	bb, err := exec.LookPath("busybox")
 	if err != nil {
-		skipOrFail(t.(*testing.T), "busybox (busybox-static) not installed")
+		harness.SkipOrFail(t, "busybox (busybox-static) not installed")
 	}
 	work := t.TempDir()
 	tree := filepath.Join(work, "tree")

@@ -24,13 +24,10 @@ type scanner struct {
 // scanners lists real s6-svscan, and ours once the binary has both the
 // svscan and supervise applets (a scanner alone cannot run services).
 func scanners(t *testing.T) []scanner {
-	out := []scanner{{"real-s6", func(t *testing.T) []string { return []string{harness.RealS6(t, "s6-svscan")} }}}
-	_, err1 := os.Lstat(harness.Path(t, "svscan"))
-	_, err2 := os.Lstat(harness.Path(t, "supervise"))
-	if err1 == nil && err2 == nil {
-		out = append(out, scanner{"s6box", func(t *testing.T) []string { return []string{harness.Path(t, "svscan")} }})
+	return []scanner{
+		{"real-s6", func(t *testing.T) []string { return []string{harness.RealS6(t, "s6-svscan")} }},
+		{"s6box", func(t *testing.T) []string { return []string{harness.Path(t, "svscan")} }},
 	}
-	return out
 }
 
 // forEachScanner runs f as a subtest under every scanner.

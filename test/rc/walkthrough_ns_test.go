@@ -2,7 +2,6 @@ package rc
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,13 +70,8 @@ s6-rc -v2 -bDa change >DIR/shutdown 2>&1
 // where /run is a tmpfs and /etc an overlay, so the default paths
 // /run/s6-rc and /etc/s6-rc/compiled are used exactly as in the guide.
 func TestWalkthroughVerbatimInNamespace(t *testing.T) {
-	if !harness.IsRoot() {
-		t.Skip("needs root for mount namespaces")
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		t.Skip("unshare not installed")
-	}
+	harness.NeedRoot(t, "mount namespaces")
+	unshare := harness.NeedProgram(t, "unshare", "util-linux")
 	forEachScanner(t, func(t *testing.T, sc scanner) { walkthroughInNamespace(t, unshare, sc.argv(t)[0]) })
 }
 
@@ -91,7 +85,7 @@ func walkthroughInNamespace(t *testing.T, unshare, svscan string) {
 	r := harness.RunCmd(t, 120*time.Second, cmd)
 	if r.Code != 0 {
 		if strings.Contains(r.Stderr, "mount:") {
-			t.Skipf("namespace setup not possible here: %s", r.Stderr)
+			harness.SkipOrFail(t, "namespace setup not possible here: %s", r.Stderr)
 		}
 		t.Fatalf("script: %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}

@@ -3,8 +3,8 @@ package svscan_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"s6box/core/lock"
+	"s6box/core/status"
 	"s6box/test/harness"
 )
 
@@ -67,9 +69,7 @@ func TestNoLogLineLost(t *testing.T) {
 			// s6-log as the logger too (real and ours): in one mode, to keep
 			// the suite short.
 			loggers = append(loggers, logger{"real-s6-log", harness.RealS6(t, "s6-log")})
-			if _, err := os.Lstat(harness.Path(t, "s6-log")); err == nil {
-				loggers = append(loggers, logger{"our-s6-log", harness.Path(t, "s6-log")})
-			}
+			loggers = append(loggers, logger{"our-s6-log", harness.Path(t, "s6-log")})
 		}
 		for _, lg := range loggers {
 			t.Run(lg.name, func(t *testing.T) { noLogLineLost(t, m, svc, lg.prog) })
@@ -176,13 +176,8 @@ func TestNoDuplicateAfterSigkill(t *testing.T) {
 // TestPidNamespaceReapsOrphans: as pid 1 of a pid namespace, svscan reaps
 // the orphans of double-forking services.
 func TestPidNamespaceReapsOrphans(t *testing.T) {
-	if !harness.IsRoot() {
-		t.Skip("needs root for unshare --pid")
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		t.Skip("unshare not installed")
-	}
+	harness.NeedRoot(t, "unshare --pid")
+	unshare := harness.NeedProgram(t, "unshare", "util-linux")
 	forModes(t, func(t *testing.T, m mode) {
 		sc, work := scandir(t)
 		// Each start leaves 3 short-lived orphans behind; the service is
@@ -355,4 +350,124 @@ func TestDaemonNofileLimit(t *testing.T) {
 		harness.Run(t, "svscanctl", "-t", sc)
 		p.Wait(60 * time.Second)
 	})
+}
+
+// TestTinyNofileNoHalfStart: 100 services under a descriptor limit of 64.
+// The scanner keeps a reserve for itself: every service is either fully
+// supervised (lock held, status written, its daemon the one in status) or
+// not started at all (no lock, no daemon), and svscanctl still works:
+// services taken out of the scan directory are noticed and stopped with
+// -an and -h, and the freed room goes to services that were waiting.
+func TestTinyNofileNoHalfStart(t *testing.T) {
+	sc, work := scandir(t)
+	id := uniq()
+	const n = 100
+	arg := func(i int) string { return fmt.Sprintf("%s%03d", id, i) }
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("s%03d", i)
+		service(t, filepath.Join(sc, names[i]), "exec sleep "+arg(i))
+	}
+	killOnCleanup(t, func() []int {
+		var pids []int
+		for i := 0; i < n; i++ {
+			pids = append(pids, procsWithArgs("sleep", arg(i))...)
+		}
+		return pids
+	})
+	cmdline := fmt.Sprintf("ulimit -n 64 && exec %s %s", harness.Path(t, "s6-svscan"), sc)
+	p := harness.Start(t, harness.Command(t, "/bin/sh", "-c", cmdline))
+
+	// where maps a service to the directory it is in now.
+	where := map[string]string{}
+	for _, nm := range names {
+		where[nm] = filepath.Join(sc, nm)
+	}
+	// check classifies every service; it returns the names of the fully
+	// supervised ones and a description of every half-started one.
+	check := func() (full []string, bad []string) {
+		for i, nm := range names {
+			d := where[nm]
+			locked, _ := lock.IsLocked(filepath.Join(d, "supervise", "lock"))
+			st, serr := status.Read(d)
+			daemons := procsWithArgs("sleep", arg(i))
+			switch {
+			case locked && serr == nil && st.Up() && len(daemons) == 1 && daemons[0] == int(st.PID):
+				full = append(full, nm)
+			case !locked && len(daemons) == 0:
+			default:
+				bad = append(bad, fmt.Sprintf("%s: locked=%v status=%v up=%v pid=%d daemons=%v", nm, locked, serr, st.Up(), st.PID, daemons))
+			}
+		}
+		return full, bad
+	}
+	settled := func(what string) []string {
+		t.Helper()
+		var full, bad []string
+		harness.Eventually(t, 30*time.Second, what, func() bool {
+			full, bad = check()
+			return len(full) > 0 && len(bad) == 0
+		})
+		time.Sleep(time.Second) // still so a moment later
+		if full, bad = check(); len(bad) > 0 || len(full) == 0 {
+			t.Fatalf("%s: %d supervised, half-started: %v\n%.3000s", what, len(full), bad, p.Stderr.String())
+		}
+		return full
+	}
+	harness.Eventually(t, 30*time.Second, "a warning naming RLIMIT_NOFILE", func() bool {
+		return strings.Contains(p.Stderr.String(), "RLIMIT_NOFILE")
+	})
+	full := settled("every service fully supervised or not started")
+	if len(full) == n {
+		t.Fatalf("all %d services supervised under a limit of 64 descriptors", n)
+	}
+
+	// Take three supervised services out of the scan directory: -an stops
+	// them, and waiting services take their room.
+	gone := filepath.Join(work, "gone")
+	if err := os.Mkdir(gone, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := func(nm string) {
+		if err := os.Rename(where[nm], filepath.Join(gone, nm)); err != nil {
+			t.Fatal(err)
+		}
+		where[nm] = filepath.Join(gone, nm)
+	}
+	stopped := func(what string, nms ...string) {
+		t.Helper()
+		for _, nm := range nms {
+			harness.Eventually(t, 30*time.Second, what+": "+nm+" stopped", func() bool {
+				locked, _ := lock.IsLocked(filepath.Join(where[nm], "supervise", "lock"))
+				return !locked
+			})
+		}
+	}
+	for _, nm := range full[:3] {
+		out(nm)
+	}
+	if r := harness.Run(t, "s6-svscanctl", "-an", sc); r.Code != 0 {
+		t.Fatalf("svscanctl -an: %d %s", r.Code, r.Stderr)
+	}
+	stopped("svscanctl -an", full[:3]...)
+	// The scanner retries waiting services on its next rescan.
+	var after []string
+	harness.Eventually(t, 30*time.Second, "a waiting service started in the room freed", func() bool {
+		after = settled("after -an")
+		return slices.ContainsFunc(after, func(nm string) bool { return !slices.Contains(full, nm) })
+	})
+	// -h answers too.
+	out(after[0])
+	if r := harness.Run(t, "s6-svscanctl", "-h", sc); r.Code != 0 {
+		t.Fatalf("svscanctl -h: %d %s", r.Code, r.Stderr)
+	}
+	stopped("svscanctl -h", after[0])
+	settled("after -h")
+	if strings.Contains(p.Stderr.String(), "unable to open scan directory") {
+		t.Errorf("the scanner ran out of descriptors for itself:\n%.3000s", p.Stderr.String())
+	}
+	harness.Run(t, "s6-svscanctl", "-t", sc)
+	if _, ok := p.Wait(60 * time.Second); !ok {
+		t.Fatal("no exit after -t")
+	}
 }

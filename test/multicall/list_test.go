@@ -1,0 +1,67 @@
+package multicall
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"s6box/test/harness"
+)
+
+// appletNames is every name the binary answers to, written out: an applet
+// or alias lost from the table fails here, instead of silently dropping the
+// tests that look the applet up. Adding one means adding it here too.
+const appletNames = `
+applyuidgid envdir envuidgid halt hpr init init-logger init-maker initramfs
+log notifyoncheck poweroff rc rc-compile rc-db rc-fdholder rc-init
+rc-oneshot-runner rc-pipe-run rc-update reboot runscript
+s6-applyuidgid s6-envdir s6-envuidgid s6-linux-init s6-linux-init-halt
+s6-linux-init-hpr s6-linux-init-maker s6-linux-init-poweroff
+s6-linux-init-reboot s6-linux-init-shutdown s6-linux-init-telinit
+s6-linux-init-umountall s6-log s6-notifyoncheck s6-rc s6-rc-compile s6-rc-db
+s6-rc-init s6-rc-update s6-setlock s6-setsid s6-setuidgid s6-softlimit
+s6-supervise s6-svc s6-svdt s6-svdt-clear s6-svlisten s6-svlisten1 s6-svok
+s6-svperms s6-svscan s6-svscanctl s6-svstat s6-svwait s6-tai64n
+s6-tai64nlocal setlock setsid setuidgid shutdown softlimit supervise svc svdt
+svdt-clear svlisten svlisten1 svok svperms svscan svscanctl svstat svwait
+tai64n tai64nlocal telinit umountall
+image
+background backtick cd define dollarat elgetpositionals elglob emptyenv
+envfile exec execline-cd execline-umask execlineb exit export fdblock fdclose
+fdmove fdreserve fdswap forbacktickx foreground forstdin forx getcwd getpid
+heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
+multisubstitute pipeline piperw redirfd shift trap tryexec umask unexport wait
+withstdinas
+`
+
+func TestListIsPinned(t *testing.T) {
+	r := harness.Run(t, harness.Binary(t), "--list")
+	if r.Code != 0 {
+		t.Fatalf("--list: %d %s", r.Code, r.Stderr)
+	}
+	got := strings.Fields(r.Stdout)
+	want := strings.Fields(appletNames)
+	sort.Strings(want)
+	if strings.Join(got, " ") == strings.Join(want, " ") {
+		return
+	}
+	have := map[string]bool{}
+	for _, n := range got {
+		have[n] = true
+	}
+	listed := map[string]bool{}
+	for _, n := range want {
+		listed[n] = true
+		if !have[n] {
+			t.Errorf("applet %s missing from --list", n)
+		}
+	}
+	for _, n := range got {
+		if !listed[n] {
+			t.Errorf("--list has %s, which this test does not know: add it here", n)
+		}
+	}
+	if !t.Failed() {
+		t.Errorf("--list order differs:\n got %v\nwant %v", got, want)
+	}
+}
