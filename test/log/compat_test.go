@@ -207,14 +207,19 @@ func TestClosedStdout(t *testing.T) {
 }
 
 // TestProcessorWithoutExecline: "!CMD" falls back to /bin/sh -c when
-// execlineb is not in PATH (with it, $((1+2)) would stay literal).
+// execlineb is not in PATH (with it, $((1+2)) would stay literal). The farm
+// has our execlineb, so PATH is a directory holding only s6-log.
 func TestProcessorWithoutExecline(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "log")
+	bin := t.TempDir()
+	if err := os.Symlink(harness.Binary(t), filepath.Join(bin, "s6-log")); err != nil {
+		t.Fatal(err)
+	}
 	// 30 lines of 100 bytes pass s4096 (tolerance 2000): one rotation.
-	cmd := harness.Command(t, "s6-log", "s4096", "!echo $((1+2))", dir)
+	cmd := harness.Command(t, filepath.Join(bin, "s6-log"), "s4096", "!echo $((1+2))", dir)
 	for i, kv := range cmd.Env {
 		if strings.HasPrefix(kv, "PATH=") {
-			cmd.Env[i] = "PATH=" + harness.BinDir(t)
+			cmd.Env[i] = "PATH=" + bin
 		}
 	}
 	cmd.Stdin = strings.NewReader(strings.Repeat(strings.Repeat("y", 99)+"\n", 30))
