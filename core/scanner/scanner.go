@@ -23,10 +23,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/lock"
 	"s6box/core/reaper"
-
-	"s6box/core/fsutil"
+	"s6box/core/signame"
 )
 
 // Defaults and bounds of the options (s6-svscan 2.15 semantics for -C/-L;
@@ -643,32 +643,8 @@ func (s *Scanner) signal(sig syscall.Signal) {
 	}
 }
 
-// SignalName is the upper-case name with SIG prefix of the signals the
-// scanner diverts to scripts.
-func SignalName(sig syscall.Signal) string {
-	switch sig {
-	case syscall.SIGHUP:
-		return "SIGHUP"
-	case syscall.SIGINT:
-		return "SIGINT"
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	case syscall.SIGQUIT:
-		return "SIGQUIT"
-	case syscall.SIGUSR1:
-		return "SIGUSR1"
-	case syscall.SIGUSR2:
-		return "SIGUSR2"
-	case syscall.SIGPWR:
-		return "SIGPWR"
-	case syscall.SIGWINCH:
-		return "SIGWINCH"
-	}
-	return "SIG" + strconv.Itoa(int(sig))
-}
-
 func (s *Scanner) runSignalScript(sig syscall.Signal) bool {
-	path := filepath.Join(".s6-svscan", SignalName(sig))
+	path := filepath.Join(".s6-svscan", "SIG"+signame.Name(int(sig)))
 	if _, err := os.Stat(path); err != nil {
 		return false
 	}

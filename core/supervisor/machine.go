@@ -11,7 +11,6 @@ package supervisor
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/signame"
 	"s6box/core/status"
 	"s6box/core/tai64n"
 )
@@ -390,35 +390,8 @@ func (m *machine) onTimer() {
 	}
 }
 
-// plainSignals maps the control bytes that just forward a signal to run.
-func plainSignal(b byte) (syscall.Signal, bool) {
-	switch b {
-	case 'a':
-		return syscall.SIGALRM, true
-	case 'b':
-		return syscall.SIGABRT, true
-	case 'q':
-		return syscall.SIGQUIT, true
-	case 'h':
-		return syscall.SIGHUP, true
-	case 'k':
-		return syscall.SIGKILL, true
-	case 't':
-		return syscall.SIGTERM, true
-	case 'i':
-		return syscall.SIGINT, true
-	case '1':
-		return syscall.SIGUSR1, true
-	case '2':
-		return syscall.SIGUSR2, true
-	case 'y':
-		return syscall.SIGWINCH, true
-	}
-	return 0, false
-}
-
 func (m *machine) onControl(b byte) {
-	if sig, ok := plainSignal(b); ok {
+	if sig, ok := signame.ByLetter(b); ok && b != 'p' && b != 'c' {
 		if m.isUp() {
 			m.fx.kill(m.runPid, sig)
 		}
@@ -636,35 +609,12 @@ func (m *machine) signalFile(name string, def syscall.Signal) syscall.Signal {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
 	}
-	sig, err := ParseSignal(string(b))
-	if err != nil {
-		m.fx.logf("warning", "invalid %s/%s: %v - using %s", m.dir, name, err, unix.SignalName(def))
+	n, ok := signame.Parse(strings.TrimSpace(string(b)))
+	if !ok {
+		m.fx.logf("warning", "invalid %s/%s: %q is not a signal - using %s", m.dir, name, b, unix.SignalName(def))
 		return def
 	}
-	return sig
-}
-
-// ParseSignal accepts a signal name with or without SIG, in any case, or a
-// decimal number.
-func ParseSignal(s string) (syscall.Signal, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errors.New("empty signal name")
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
-			return 0, fmt.Errorf("signal number %d out of range", n)
-		}
-		return syscall.Signal(n), nil
-	}
-	u := strings.ToUpper(s)
-	if !strings.HasPrefix(u, "SIG") {
-		u = "SIG" + u
-	}
-	if sig := unix.SignalNum(u); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("unknown signal %q", s)
+	return syscall.Signal(n)
 }
 
 func msDuration(ms uint64) time.Duration {

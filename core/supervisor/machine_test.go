@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/signame"
 	"s6box/core/status"
 )
 
@@ -529,16 +530,6 @@ func TestParseHelpers(t *testing.T) {
 			t.Errorf("parseUint(%q) accepted", in)
 		}
 	}
-	for in, want := range map[string]syscall.Signal{"term": 15, "SIGTERM": 15, "sigkill": 9, "HUP": 1, "10": 10} {
-		if s, err := ParseSignal(in); err != nil || s != want {
-			t.Errorf("ParseSignal(%q) = %v %v", in, s, err)
-		}
-	}
-	for _, in := range []string{"", "nope", "0", "65", "SIG"} {
-		if _, err := ParseSignal(in); err == nil {
-			t.Errorf("ParseSignal(%q) accepted", in)
-		}
-	}
 }
 
 func TestTimeoutKillpg(t *testing.T) {
@@ -648,8 +639,8 @@ func FuzzConfigParsers(f *testing.F) {
 		if n, ok := parseUint(b); ok && n > 99999999999 {
 			t.Fatalf("parseUint(%q) = %d: more than 11 digits", b, n)
 		}
-		if sig, err := ParseSignal(string(b)); err == nil && (sig <= 0 || sig > 64) {
-			t.Fatalf("ParseSignal(%q) = %d", b, sig)
+		if sig, ok := signame.Parse(string(b)); ok && (sig <= 0 || sig > 64) {
+			t.Fatalf("signame.Parse(%q) = %d", b, sig)
 		}
 	})
 }
