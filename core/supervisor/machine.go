@@ -9,11 +9,9 @@
 package supervisor
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 
 	"s6box/core/signame"
 	"s6box/core/status"
+	"s6box/core/svconf"
 	"s6box/core/tai64n"
 )
 
@@ -572,26 +571,11 @@ func (m *machine) readUint(name string) (uint64, bool) {
 		}
 		return 0, false
 	}
-	n, ok := parseUint(b)
+	n, ok := svconf.ParseUint(b)
 	if !ok {
 		m.fx.logf("warning", "invalid %s/%s: %q does not start with a number - ignoring it", m.dir, name, b)
 	}
 	return n, ok
-}
-
-func parseUint(b []byte) (uint64, bool) {
-	if len(b) > 11 {
-		b = b[:11]
-	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	var n uint64
-	i := 0
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		n = n*10 + uint64(b[i]-'0')
-	}
-	return n, i > 0
 }
 
 // signalFile reads down-signal or reload-signal (first line, 15 bytes).
@@ -603,18 +587,12 @@ func (m *machine) signalFile(name string, def syscall.Signal) syscall.Signal {
 		}
 		return def
 	}
-	if len(b) > 15 {
-		b = b[:15]
-	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	n, ok := signame.Parse(strings.TrimSpace(string(b)))
+	sig, ok := svconf.ParseSignal(b)
 	if !ok {
 		m.fx.logf("warning", "invalid %s/%s: %q is not a signal - using %s", m.dir, name, b, unix.SignalName(def))
 		return def
 	}
-	return syscall.Signal(n)
+	return sig
 }
 
 func msDuration(ms uint64) time.Duration {

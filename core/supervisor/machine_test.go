@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"s6box/core/signame"
 	"s6box/core/status"
 )
 
@@ -519,19 +518,6 @@ func TestLastUpCycle(t *testing.T) {
 	}
 }
 
-func TestParseHelpers(t *testing.T) {
-	for in, want := range map[string]uint64{"12": 12, "12\n": 12, "7abc": 7, "0": 0, "123456789012": 12345678901} {
-		if n, ok := parseUint([]byte(in)); !ok || n != want {
-			t.Errorf("parseUint(%q) = %d %v", in, n, ok)
-		}
-	}
-	for _, in := range []string{"", "\n5", "x1", " 1"} {
-		if _, ok := parseUint([]byte(in)); ok {
-			t.Errorf("parseUint(%q) accepted", in)
-		}
-	}
-}
-
 func TestTimeoutKillpg(t *testing.T) {
 	m, f := reach(t, "up", map[string]string{"timeout-kill": "10", "flag-timeout-killpg": ""})
 	m.handle(ctl('d'))
@@ -626,21 +612,6 @@ func FuzzMachine(f *testing.F) {
 				return
 			}
 			checkInvariants(t, m, fx, trail)
-		}
-	})
-}
-
-// FuzzConfigParsers: small-integer and signal files are untrusted input.
-func FuzzConfigParsers(f *testing.F) {
-	for _, s := range []string{"3\n", "99999999999", "TERM", "sigusr1\n", "0", "-1", "\x00"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if n, ok := parseUint(b); ok && n > 99999999999 {
-			t.Fatalf("parseUint(%q) = %d: more than 11 digits", b, n)
-		}
-		if sig, ok := signame.Parse(string(b)); ok && (sig <= 0 || sig > 64) {
-			t.Fatalf("signame.Parse(%q) = %d", b, sig)
 		}
 	})
 }
