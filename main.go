@@ -15,8 +15,6 @@ import (
 // version is stamped by the Makefile with -ldflags.
 var version = "dev"
 
-const multicallName = "s6box"
-
 func main() {
 	os.Exit(run(os.Args))
 }
@@ -26,7 +24,7 @@ func run(argv []string) int {
 	// options (--list, --install), not on every start: a short-lived client
 	// such as svc should not pay for building a map of every name.
 	table := applets.Table()
-	name := "s6box"
+	name := applets.MulticallName
 	if len(argv) > 0 {
 		name = filepath.Base(argv[0])
 	}
@@ -34,7 +32,7 @@ func run(argv []string) int {
 	if len(argv) > 1 {
 		args = argv[1:]
 	}
-	if name == multicallName || strings.HasPrefix(name, multicallName+"-") || strings.HasPrefix(name, multicallName+".") {
+	if applets.IsMulticallName(name) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 			return topLevel(table, argv)
 		}
@@ -42,7 +40,7 @@ func run(argv []string) int {
 	}
 	a := applets.Find(table, name)
 	if a == nil {
-		fmt.Fprintf(os.Stderr, "%s: fatal: unknown applet %q\n", multicallName, name)
+		fmt.Fprintf(os.Stderr, "%s: fatal: unknown applet %q\n", applets.MulticallName, name)
 		listApplets(table, os.Stderr)
 		return applets.ExitUsage
 	}
@@ -102,11 +100,11 @@ func topLevel(table []applets.Applet, argv []string) int {
 		}
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", multicallName, fmt.Sprintf(format, a...))
+		fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", applets.MulticallName, fmt.Sprintf(format, a...))
 		return applets.ExitUsage
 	}
 	if err := applets.CheckTable(table); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
+		fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", applets.MulticallName, err)
 		return applets.ExitBug
 	}
 	switch opt {
@@ -129,7 +127,7 @@ func topLevel(table []applets.Applet, argv []string) int {
 		if val == "" {
 			return fail("%s needs a directory", opt)
 		}
-		o := applets.InstallOptions{BinName: multicallName}
+		o := applets.InstallOptions{BinName: applets.MulticallName}
 		extra := args[1:]
 		if !strings.Contains(args[0], "=") {
 			extra = extra[1:]
@@ -148,7 +146,7 @@ func topLevel(table []applets.Applet, argv []string) int {
 			err = applets.InstallPrefix(table, val, self, o)
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", multicallName, err)
+			fmt.Fprintf(os.Stderr, "%s: fatal: %v\n", applets.MulticallName, err)
 			return applets.ExitSystem
 		}
 		return 0

@@ -3,17 +3,12 @@ package applets
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 )
 
 // NoChainEnv names the environment variable that, when set to a non-empty
 // value, makes chain-loaders always exec, even into applets of this binary.
 const NoChainEnv = "S6BOX_NOCHAIN"
-
-// multicallName is the name of the multicall executable itself: called by
-// it, the applet name is the first argument.
-const multicallName = "s6box"
 
 // chainNext decides whether exec'ing argv (resolved to path) can be replaced
 // by running the next step in this process: the current applet and the
@@ -30,7 +25,7 @@ func (c *Ctx) chainNext(argv []string, path string) *Ctx {
 		return nil
 	}
 	name, args := filepath.Base(argv[0]), argv[1:]
-	if name == multicallName || strings.HasPrefix(name, multicallName+"-") || strings.HasPrefix(name, multicallName+".") {
+	if IsMulticallName(name) {
 		if len(args) == 0 {
 			return nil
 		}

@@ -13,8 +13,7 @@ import (
 	"s6box/core/lock"
 	"s6box/core/readiness"
 	"s6box/core/reaper"
-
-	"s6box/core/fsutil"
+	"s6box/core/svconf"
 )
 
 // nocRoleEnv tells a copy of this binary spawned by notifyoncheck which part
@@ -86,9 +85,13 @@ func notifyoncheckMain(c *Ctx) int {
 		return c.Fatal(ExitUsage, "s6-supervise not running in the current directory")
 	}
 	if fd < 0 {
-		n, err := readNotificationFd("./notification-fd")
+		n, err := svconf.ReadNotificationFd("./notification-fd")
 		if err != nil {
-			return c.Fatal(err.code, "%v", err.error)
+			code := ExitSystem
+			if errors.As(err, new(*svconf.InvalidError)) {
+				code = ExitUsage
+			}
+			return c.Fatal(code, "%v", err)
 		}
 		fd = n
 	}
@@ -126,30 +129,6 @@ func notifyoncheckMain(c *Ctx) int {
 	}
 	syscall.Close(fd)
 	return c.Exec(rest)
-}
-
-// codedError is an error with the exit code s6 uses for it.
-type codedError struct {
-	error
-	code int
-}
-
-// readNotificationFd parses ./notification-fd (a leading decimal): an
-// unreadable file is 111, an invalid one 100, as s6-notifyoncheck.
-func readNotificationFd(path string) (int, *codedError) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, &codedError{errors.New("unable to read " + path + ": " + fsutil.Bare(err).Error()), ExitSystem}
-	}
-	i := 0
-	for i < len(data) && i < 10 && data[i] >= '0' && data[i] <= '9' {
-		i++
-	}
-	n, err := strconv.Atoi(string(data[:i]))
-	if err != nil {
-		return 0, &codedError{errors.New("invalid " + path), ExitUsage}
-	}
-	return n, nil
 }
 
 // nocStart runs this binary again as part role of notifyoncheck, with the

@@ -37,8 +37,7 @@ func runscriptMain(c *Ctx) int {
 func execApplet(c *Ctx, argv []string) int {
 	if !strings.Contains(argv[0], "/") && Find(Table(), argv[0]) != nil && c.Self() != "" {
 		full := argv
-		base := filepath.Base(c.Self())
-		if base == "s6box" || strings.HasPrefix(base, "s6box-") || strings.HasPrefix(base, "s6box.") {
+		if IsMulticallName(filepath.Base(c.Self())) {
 			full = append([]string{c.Self()}, argv...)
 		}
 		err := syscall.Exec(c.Self(), full, os.Environ())

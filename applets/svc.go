@@ -48,7 +48,7 @@ func svcMain(c *Ctx) int {
 			if !ok {
 				return c.Fatal(ExitUsage, "invalid signal: %s", o.Value)
 			}
-			if letter, ok = svc.SignalLetter(sig); !ok {
+			if letter, ok = signame.Letter(sig); !ok {
 				return c.Fatal(ExitUsage, "%s is not in the list of user-available signals", o.Value)
 			}
 		}

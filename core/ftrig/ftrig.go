@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/rawio"
 	"s6box/core/tai64n"
 )
@@ -74,11 +75,7 @@ func Notify(dir string, events []byte) error {
 	defer unix.Close(dfd)
 	names, err := rawio.ReadDirNamesFd(dfd, dir)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("unable to read fifodir %s: %w", dir, err)
+		return fmt.Errorf("unable to read fifodir %s: %w", dir, fsutil.Bare(err))
 	}
 	for _, n := range names {
 		if len(n) != nameLen || !strings.HasPrefix(n, prefix) {

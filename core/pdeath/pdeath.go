@@ -1,13 +1,14 @@
 // Package pdeath starts children that die with this process.
 //
-// svscan hosts its supervisors in-process (DESIGN §4). If the scanner is
-// killed with SIGKILL and started again, the daemons its supervisors started
-// must not survive, or the new scanner would start second copies. Linux's
-// parent-death signal gives that: a child forked with PR_SET_PDEATHSIG gets
-// SIGKILL when the thread that forked it ends. In a Go process threads come
-// and go, so every fork here happens on one goroutine locked to its own OS
-// thread for the life of the process: that thread ends only when the process
-// does (or execs).
+// svscan hosts its supervisors in-process (ARCHITECTURE.md, "Supervision
+// hosts"). If the scanner is killed with SIGKILL and started again, the
+// daemons its supervisors started must not survive, or the new scanner would
+// start second copies. Linux's parent-death signal gives that: a child
+// forked with PR_SET_PDEATHSIG gets SIGKILL when the thread that forked it
+// ends. In a Go process threads come and go, so every fork here happens on
+// one goroutine locked to its own OS thread for the life of the process
+// (ARCHITECTURE.md, "Spawning thread"): that thread ends only when the
+// process does (or execs).
 //
 // The death signal reaches the direct child only. A run script that forks a
 // grandchild and does not exec into it leaves that grandchild running when

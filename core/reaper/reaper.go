@@ -1,5 +1,5 @@
 // Package reaper is the one owner of wait4 in a process that has children
-// (DESIGN §3). Children are started through it; on SIGCHLD it reaps every
+// (ARCHITECTURE.md, "Reaper"). Children are started through it; on SIGCHLD it reaps every
 // exited child with wait4(-1, WNOHANG) and hands the wait status to whoever
 // started that pid. Unknown pids (orphans reparented to us as pid 1 or as a
 // subreaper) are reaped and passed to an optional orphan hook.

@@ -12,10 +12,10 @@ import (
 )
 
 // InProcessHost runs each supervisor as a goroutine of the scanner
-// (DESIGN §4), with the same supervise/ directory a supervise process
-// would make. Children are forked by Spawner; svscan passes a
-// pdeath.Spawner so that daemons die with the scanner and a restarted
-// scanner never finds a second copy running.
+// (ARCHITECTURE.md, "Supervision hosts"), with the same supervise/ directory
+// a supervise process would make. Children are forked by Spawner; svscan
+// passes a pdeath.Spawner so that daemons die with the scanner and a
+// restarted scanner never finds a second copy running.
 type InProcessHost struct {
 	Spawner supervisor.Spawner
 	Logf    func(level, format string, args ...any)

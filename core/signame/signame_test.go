@@ -1,6 +1,9 @@
 package signame
 
-import "testing"
+import (
+	"syscall"
+	"testing"
+)
 
 func TestNames(t *testing.T) {
 	// As printed by Debian's s6-svstat 2.11 for wait statuses 1..31.
@@ -22,6 +25,28 @@ func TestParse(t *testing.T) {
 	for _, s := range []string{"", "SIG", "nope", "0", "65", "-1", "15x"} {
 		if n, good := Parse(s); good {
 			t.Errorf("Parse(%q) accepted as %d", s, n)
+		}
+	}
+}
+
+func TestControlLetters(t *testing.T) {
+	want := map[syscall.Signal]byte{syscall.SIGALRM: 'a', syscall.SIGABRT: 'b', syscall.SIGQUIT: 'q', syscall.SIGHUP: 'h',
+		syscall.SIGKILL: 'k', syscall.SIGTERM: 't', syscall.SIGINT: 'i', syscall.SIGUSR1: '1', syscall.SIGUSR2: '2',
+		syscall.SIGSTOP: 'p', syscall.SIGCONT: 'c', syscall.SIGWINCH: 'y'}
+	for s, c := range want {
+		if got, ok := Letter(int(s)); !ok || got != c {
+			t.Errorf("Letter(%v) = %q %v, want %q", s, got, ok, c)
+		}
+		if got, ok := ByLetter(c); !ok || got != s {
+			t.Errorf("ByLetter(%q) = %v %v, want %v", c, got, ok, s)
+		}
+	}
+	if _, ok := Letter(int(syscall.SIGSEGV)); ok {
+		t.Error("SIGSEGV offered")
+	}
+	for _, b := range []byte("dDuUxrlPCKoOQ\x00") {
+		if sig, ok := ByLetter(b); ok {
+			t.Errorf("ByLetter(%q) = %v, want no signal", b, sig)
 		}
 	}
 }

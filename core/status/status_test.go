@@ -16,7 +16,8 @@ import (
 )
 
 func TestDecodeVerifiedExample(t *testing.T) {
-	// From the spec: service killed by SIGTERM, down, ready.
+	// A status file written by s6-supervise 2.11: service killed by SIGTERM,
+	// down, ready.
 	raw, _ := hex.DecodeString("400000006b03fdb6036d6b5b" + "400000006b03fdb603c49407" + "0000000000000000" + "000f" + "08")
 	s, err := Decode(raw)
 	if err != nil {

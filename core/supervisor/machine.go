@@ -1,30 +1,28 @@
-// Package supervisor is the host-agnostic s6 supervisor (DESIGN §4): one
-// service directory, the state × event table of s6-supervise 2.11, and the
+// Package supervisor is the host-agnostic s6 supervisor: one service
+// directory, the state × event table of s6-supervise 2.11, and the
 // supervise/ directory contract (control fifo, status, lock, event fifodir).
+// It runs in either supervision host (ARCHITECTURE.md, "Supervision hosts"):
+// the supervise applet, one service per process, or svscan's in-process
+// supervisors.
 //
-// The table lives in machine.go and does all of its I/O through the effects
-// interface, so it is tested exhaustively without processes. supervisor.go is
-// the real host: it owns the machine in one goroutine fed by one channel,
-// spawns children through a Spawner, and runs timers and the control fifo.
+// The table lives in machine.go, its actions in actions.go; they do all of
+// their I/O through the effects interface, so every cell is tested without
+// processes. supervisor.go is the real host: it owns the machine in one
+// goroutine fed by one channel, spawns children through a Spawner, and runs
+// timers and the control fifo.
 package supervisor
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"s6box/core/status"
 	"s6box/core/tai64n"
 )
 
-// State is the supervisor's state (spec §3.1).
+// State is the supervisor's state: whether ./run or ./finish is running,
+// and whether the supervisor leaves once the service is down.
 type State uint8
 
 // States of the table.
@@ -140,8 +138,8 @@ type effects interface {
 	logf(level, format string, a ...any)
 }
 
-// machine is the state × event table. It is not safe for concurrent use: its
-// host feeds it from one goroutine.
+// machine runs the state × event table (below) on its state. It is not safe
+// for concurrent use: its host feeds it from one goroutine.
 type machine struct {
 	fx        effects
 	dir       string // service directory, for messages
@@ -163,7 +161,7 @@ func newMachine(fx effects, dir string) *machine {
 func (m *machine) stamp() tai64n.Stamp { return tai64n.FromTime(m.fx.now()) }
 
 // write records the status; a failure is logged by the host and otherwise
-// ignored, except at start-up (onStart).
+// ignored, except at start-up (begin).
 func (m *machine) write() { m.fx.writeStatus(m.st) }
 
 func (m *machine) arm(k timerKind, d time.Duration) {
@@ -178,508 +176,146 @@ func (m *machine) disarm() {
 	}
 }
 
-// isUp reports UP or LASTUP; isFinish FINISH or LASTFINISH.
-func (m *machine) isUp() bool     { return m.state == StateUp || m.state == StateLastUp }
-func (m *machine) isFinish() bool { return m.state == StateFinish || m.state == StateLastFinish }
+// An action is what the machine does for one event in one state.
+type action func(m *machine, ev event)
 
-// handle applies one event. Events that make no sense in the current state
-// (a stale timer, an unknown pid) are ignored.
-func (m *machine) handle(ev event) {
-	if m.state == StateExited {
-		return
+// input names one line of the table: an event kind, one control byte or one
+// host signal.
+type input int
+
+const (
+	onStart input = iota
+	onRunExit
+	onFinishExit
+	onTimeout
+	onReady
+	onReadyEOF
+	onControl input = 0x100 // + the control byte
+	onSignal  input = 0x200 // + the signal number
+)
+
+// line is one line of the table: the action for its input in each state.
+type line struct {
+	on                                   input
+	down, up, finish, lastUp, lastFinish action
+}
+
+// table is s6-supervise's actions[state][event], one line per event and one
+// column per state. A control byte or host signal without a line is ignored
+// in every state, as is every event once the machine has exited.
+var table = [...]line{
+	// input, then its action in: down, up, finish, lastup, lastfinish
+	// (go test -run TestTable -v prints the table in columns)
+	{onStart, begin, ignore, ignore, ignore, ignore},
+	{onRunExit, ignore, runDied, ignore, runDied, ignore},
+	{onFinishExit, ignore, ignore, finishDied, ignore, finishDied},
+	{onTimeout, retryStart, killRun, killFinish, killRun, killFinish},
+	{onReady, ignore, becomeReady, ignore, becomeReady, ignore},
+	{onReadyEOF, ignore, closeReadiness, ignore, closeReadiness, ignore},
+	{onControl + 'a', ignore, forward, ignore, forward, ignore},
+	{onControl + 'b', ignore, forward, ignore, forward, ignore},
+	{onControl + 'q', ignore, forward, ignore, forward, ignore},
+	{onControl + 'h', ignore, forward, ignore, forward, ignore},
+	{onControl + 'k', ignore, forward, ignore, forward, ignore},
+	{onControl + 't', ignore, forward, ignore, forward, ignore},
+	{onControl + 'i', ignore, forward, ignore, forward, ignore},
+	{onControl + '1', ignore, forward, ignore, forward, ignore},
+	{onControl + '2', ignore, forward, ignore, forward, ignore},
+	{onControl + 'y', ignore, forward, ignore, forward, ignore},
+	{onControl + 'p', ignore, pause, ignore, pause, ignore},
+	{onControl + 'c', ignore, resume, ignore, resume, ignore},
+	{onControl + 'P', ignore, pauseGroup, ignore, pauseGroup, ignore},
+	{onControl + 'C', ignore, resumeGroup, ignore, resumeGroup, ignore},
+	{onControl + 'K', ignore, killGroup, ignore, killGroup, ignore},
+	{onControl + 'r', ignore, sendDownSignal, ignore, sendDownSignal, ignore},
+	{onControl + 'l', ignore, sendReloadSignal, ignore, sendReloadSignal, ignore},
+	{onControl + 'd', stayDown, stop, wantDown, stop, wantDown},
+	{onControl + 'D', markStayDown, markStop, markWantDown, markStop, markWantDown},
+	{onControl + 'u', startNow, wantUp, wantUp, wantUp, wantUp},
+	{onControl + 'U', unmarkStartNow, unmarkWantUp, unmarkWantUp, unmarkWantUp, unmarkWantUp},
+	{onControl + 'o', once, wantDown, wantDown, wantDown, wantDown},
+	{onControl + 'O', stayDown, wantDown, wantDown, wantDown, wantDown},
+	{onControl + 'Q', markStayDown, markWantDown, markWantDown, markWantDown, markWantDown},
+	{onControl + 'x', exit, lastUp, lastFinish, quiet, quiet},
+	{onSignal + input(syscall.SIGTERM), exit, stopLast, lastFinish, stop, ignore},
+	{onSignal + input(syscall.SIGHUP), exit, lastUp, lastFinish, quiet, quiet},
+	{onSignal + input(syscall.SIGQUIT), exit, exit, exit, exit, exit},
+	{onSignal + input(syscall.SIGINT), exit, interruptRun, interruptFinish, interruptRun, interruptFinish},
+}
+
+// in is the line's action in state s.
+func (l *line) in(s State) action {
+	switch s {
+	case StateDown:
+		return l.down
+	case StateUp:
+		return l.up
+	case StateFinish:
+		return l.finish
+	case StateLastUp:
+		return l.lastUp
+	case StateLastFinish:
+		return l.lastFinish
 	}
+	return ignore
+}
+
+// inputOf is the table line an event belongs to.
+func inputOf(ev event) input {
 	switch ev.kind {
-	case evStart:
-		m.onStart()
-	case evRunExit:
-		if m.isUp() && ev.pid == m.runPid {
-			m.onRunExit(ev.wstat)
-		}
-	case evFinishExit:
-		if m.isFinish() && ev.pid == m.finPid {
-			m.onFinishExit(ev.wstat)
-		}
-	case evTimer:
-		m.onTimer()
 	case evControl:
-		m.onControl(ev.b)
-	case evReady:
-		if m.isUp() && ev.gen == m.gen && !m.st.Ready {
-			m.fx.stopReadiness()
-			now := m.fx.now()
-			m.anchor = now
-			m.st.Ready = true
-			m.st.ReadyStamp = tai64n.FromTime(now)
-			m.write()
-			m.fx.notify("U")
-		}
-	case evReadyEOF:
-		if m.isUp() && ev.gen == m.gen {
-			m.fx.stopReadiness()
-		}
+		return onControl + input(ev.b)
 	case evSignal:
-		m.onSignal(ev.sig)
+		if ev.sig <= 0 || ev.sig >= 0x100 {
+			return -1 // no line
+		}
+		return onSignal + input(ev.sig)
+	case evStart:
+		return onStart
+	case evRunExit:
+		return onRunExit
+	case evFinishExit:
+		return onFinishExit
+	case evTimer:
+		return onTimeout
+	case evReady:
+		return onReady
+	case evReadyEOF:
+		return onReadyEOF
 	}
+	return -1
 }
 
-func (m *machine) onStart() {
-	m.fx.resetDeaths()
-	now := m.stamp()
-	m.st = status.Status{Stamp: now, ReadyStamp: now, WantUp: !m.fx.exists("down"), Ready: true}
-	// Without a status file no client can see the service: a supervisor
-	// that cannot write it (no descriptor left, read-only filesystem) does
-	// not start the service, and its host gives up and releases the lock.
-	if err := m.fx.writeStatus(m.st); err != nil {
-		m.startErr = err
-		m.state = StateExited
+// handle applies one event: the action of its line in the current state's
+// column. Events about something that is gone (a process that is not the
+// current child, a readiness pipe of an earlier run, a disarmed deadline)
+// are dropped before the table.
+func (m *machine) handle(ev event) {
+	if m.state == StateExited || m.stale(ev) {
 		return
 	}
-	m.fx.notify("s")
-	if m.st.WantUp {
-		m.startRun()
+	if ev.kind == evTimer {
+		m.timer = timerNone // a deadline fires once
 	}
-}
-
-// startRun spawns ./run now (state DOWN). It reports whether run was
-// spawned (the status is then written); on failure it only arms the retry.
-func (m *machine) startRun() bool {
-	m.disarm()
-	spec := runSpec{notifyFd: -1, lockFd: -1, gen: m.gen + 1}
-	if n, ok := m.readUint("notification-fd"); ok {
-		spec.notifyFd = int(n)
-	}
-	if n, ok := m.readUint("lock-fd"); ok {
-		spec.lockFd = int(n)
-		if spec.lockFd == spec.notifyFd {
-			m.fx.logf("warning", "%s: lock-fd and notification-fd are both %d: not starting the service - waiting 60 seconds", m.dir, n)
-			m.arm(timerStart, forkRetry)
-			return false
-		}
-	}
-	pid, err := m.fx.startRun(spec)
-	if err != nil {
-		var se *spawnError
-		if errors.As(err, &se) && se.fork {
-			m.fx.logf("warning", "unable to spawn %s/run: %v - waiting 60 seconds", m.dir, err)
-			m.arm(timerStart, forkRetry)
-		} else {
-			m.fx.logf("warning", "unable to spawn %s/run: %v - waiting 10 seconds", m.dir, err)
-			m.arm(timerStart, spawnRetry)
-		}
-		return false
-	}
-	m.gen = spec.gen
-	now := m.fx.now()
-	m.anchor = now
-	m.runPid = pid
-	m.state = StateUp
-	m.st.PID = uint64(pid)
-	m.st.Stamp = tai64n.FromTime(now)
-	m.st.Ready, m.st.Paused, m.st.Finishing = false, false, false
-	m.write()
-	m.fx.notify("u")
-	return true
-}
-
-func (m *machine) onRunExit(ws syscall.WaitStatus) {
-	m.disarm()
-	m.fx.stopReadiness()
-	m.gen++ // late readiness bytes of the dead run are ignored
-	last := m.state == StateLastUp
-	now := m.stamp()
-	m.runPid = 0
-	m.st.Wstat = status.WaitStatusFromSys(ws)
-	m.st.Stamp = now
-	m.st.Paused, m.st.Ready = false, false
-	max := defaultDeaths
-	if n, ok := m.readUint("max-death-tally"); ok {
-		max = int(min(n, maxDeaths))
-	}
-	m.fx.appendDeath(status.DeathFromWstat(now, m.st.Wstat), max)
-
-	code, sig := "256", 0
-	switch {
-	case ws.Exited():
-		code = strconv.Itoa(ws.ExitStatus())
-	case ws.Signaled():
-		sig = int(ws.Signal())
-	}
-	pid, err := m.fx.startFinish([]string{"finish", code, strconv.Itoa(sig)})
-	if err != nil {
-		// No finish (or it cannot run): the service is down at once, but
-		// the two events stay two writes as with 2.11's failing child.
-		if !errors.Is(err, fs.ErrNotExist) {
-			m.fx.logf("warning", "unable to spawn %s/finish: %v", m.dir, err)
-		}
-		m.st.PID = 0
-		m.st.Finishing = false
-		m.write()
-		m.fx.notify("d")
-		if last {
-			m.state = StateLastFinish
-		} else {
-			m.state = StateFinish
-		}
-		m.finishDone(false)
-		return
-	}
-	m.finPid = pid
-	if last {
-		m.state = StateLastFinish
-	} else {
-		m.state = StateFinish
-	}
-	m.st.PID = uint64(pid)
-	m.st.Finishing = true
-	m.write()
-	m.fx.notify("d")
-	ms := uint64(defaultFinishMax)
-	if n, ok := m.readUint("timeout-finish"); ok {
-		ms = n
-	}
-	if ms > 0 {
-		m.arm(timerFinish, msDuration(ms))
-	}
-}
-
-func (m *machine) onFinishExit(ws syscall.WaitStatus) {
-	m.disarm()
-	m.finPid = 0
-	m.finishDone(ws.Exited() && ws.ExitStatus() == 125)
-}
-
-// finishDone: the service is down and ready to restart.
-func (m *machine) finishDone(permanent bool) {
-	now := m.fx.now()
-	m.st.PID = 0
-	m.st.Finishing = false
-	m.st.Ready = true
-	m.st.ReadyStamp = tai64n.FromTime(now)
-	if permanent {
-		m.st.WantUp = false
-	}
-	m.write()
-	if permanent {
-		m.fx.notify("OD")
-	} else {
-		m.fx.notify("D")
-	}
-	if m.state == StateLastFinish {
-		m.exit()
-		return
-	}
-	m.state = StateDown
-	if m.st.WantUp {
-		if wait := m.anchor.Add(throttle).Sub(now); wait > 0 {
-			m.arm(timerStart, wait)
-		} else {
-			m.startRun()
-		}
-	}
-}
-
-func (m *machine) onTimer() {
-	k := m.timer
-	m.timer = timerNone
-	switch {
-	case k == timerStart && m.state == StateDown:
-		if m.st.WantUp {
-			m.startRun()
-		}
-	case k == timerKill && m.isUp():
-		if m.fx.exists("flag-timeout-killpg") {
-			m.fx.killpg(m.runPid, syscall.SIGKILL) // [2.13+]
-		} else {
-			m.fx.kill(m.runPid, syscall.SIGKILL)
-		}
-		m.arm(timerKill, killRepeat)
-	case k == timerFinish && m.isFinish():
-		m.fx.kill(m.finPid, syscall.SIGCONT)
-		m.fx.kill(m.finPid, syscall.SIGKILL)
-		m.arm(timerFinish, killRepeat)
-	}
-}
-
-// plainSignals maps the control bytes that just forward a signal to run.
-func plainSignal(b byte) (syscall.Signal, bool) {
-	switch b {
-	case 'a':
-		return syscall.SIGALRM, true
-	case 'b':
-		return syscall.SIGABRT, true
-	case 'q':
-		return syscall.SIGQUIT, true
-	case 'h':
-		return syscall.SIGHUP, true
-	case 'k':
-		return syscall.SIGKILL, true
-	case 't':
-		return syscall.SIGTERM, true
-	case 'i':
-		return syscall.SIGINT, true
-	case '1':
-		return syscall.SIGUSR1, true
-	case '2':
-		return syscall.SIGUSR2, true
-	case 'y':
-		return syscall.SIGWINCH, true
-	}
-	return 0, false
-}
-
-func (m *machine) onControl(b byte) {
-	if sig, ok := plainSignal(b); ok {
-		if m.isUp() {
-			m.fx.kill(m.runPid, sig)
-		}
-		return
-	}
-	switch b {
-	case 'p', 'P', 'c', 'C':
-		if !m.isUp() {
+	on := inputOf(ev)
+	for i := range table {
+		if table[i].on == on {
+			table[i].in(m.state)(m, ev)
 			return
 		}
-		sig, paused := syscall.SIGSTOP, true
-		if b == 'c' || b == 'C' {
-			sig, paused = syscall.SIGCONT, false
-		}
-		if b == 'p' || b == 'c' {
-			m.fx.kill(m.runPid, sig)
-		} else {
-			m.fx.killpg(m.runPid, sig)
-		}
-		m.st.Paused = paused
-		m.write()
-	case 'K':
-		if m.isUp() {
-			m.fx.killpg(m.runPid, syscall.SIGKILL)
-		}
-	case 'r':
-		if m.isUp() {
-			m.fx.kill(m.runPid, m.signalFile("down-signal", syscall.SIGTERM))
-		}
-	case 'l':
-		if m.isUp() {
-			m.fx.kill(m.runPid, m.signalFile("reload-signal", syscall.SIGHUP))
-		}
-	case 'd':
-		m.down()
-	case 'D':
-		m.mkDown()
-		m.down()
-	case 'u':
-		m.up()
-	case 'U':
-		m.rmDown()
-		m.up()
-	case 'o':
-		m.st.WantUp = false
-		m.write()
-		if m.state == StateDown {
-			m.startRun()
-		}
-	case 'O':
-		m.wantDown()
-		m.write()
-	case 'Q':
-		m.mkDown()
-		m.wantDown()
-		m.write()
-	case 'x':
-		m.last()
 	}
 }
 
-// down is the `d` command: want down, and stop run if it is up.
-func (m *machine) down() {
-	m.wantDown()
-	if !m.isUp() {
-		m.write()
-		return
+func (m *machine) stale(ev event) bool {
+	switch ev.kind {
+	case evRunExit:
+		return ev.pid != m.runPid
+	case evFinishExit:
+		return ev.pid != m.finPid
+	case evTimer:
+		return m.timer == timerNone
+	case evReady, evReadyEOF:
+		return ev.gen != m.gen
 	}
-	m.fx.kill(m.runPid, m.signalFile("down-signal", syscall.SIGTERM))
-	m.fx.kill(m.runPid, syscall.SIGCONT)
-	m.st.Paused = false
-	m.write()
-	if ms, ok := m.readUint("timeout-kill"); ok && ms > 0 {
-		m.arm(timerKill, msDuration(ms))
-	}
-}
-
-// wantDown clears wantup; a pending restart is cancelled.
-func (m *machine) wantDown() {
-	m.st.WantUp = false
-	if m.state == StateDown {
-		m.disarm()
-	}
-}
-
-// up is the `u` command: want up, and start now if down.
-func (m *machine) up() {
-	m.st.WantUp = true
-	// Starting run rewrites the status anyway: writing it here too would
-	// only delay the spawn and the "u" event (a rename costs ~0.2 ms on
-	// ext4, which flushes the new file's data before replacing the old).
-	if m.state == StateDown && m.startRun() {
-		return
-	}
-	m.write()
-}
-
-// last is `x` and SIGHUP: exit now if down, else once the service is down.
-func (m *machine) last() {
-	switch m.state {
-	case StateDown:
-		m.exit()
-	case StateUp:
-		m.state = StateLastUp
-		m.toNull()
-	case StateFinish:
-		m.state = StateLastFinish
-		m.toNull()
-	case StateLastUp, StateLastFinish:
-		m.toNull()
-	}
-}
-
-func (m *machine) toNull() {
-	if !m.stdioNull {
-		m.stdioNull = true
-		m.fx.nullStdio()
-	}
-}
-
-func (m *machine) onSignal(sig syscall.Signal) {
-	switch sig {
-	case syscall.SIGTERM:
-		switch m.state {
-		case StateDown:
-			m.exit()
-		case StateUp:
-			m.state = StateLastUp
-			m.down()
-		case StateLastUp:
-			m.down()
-		case StateFinish:
-			m.state = StateLastFinish
-			m.toNull()
-		}
-	case syscall.SIGHUP:
-		m.last()
-	case syscall.SIGQUIT:
-		m.exit()
-	case syscall.SIGINT:
-		switch {
-		case m.isUp():
-			m.fx.killpg(m.runPid, syscall.SIGINT)
-		case m.isFinish():
-			m.fx.killpg(m.finPid, syscall.SIGINT)
-		}
-		m.exit()
-	}
-}
-
-func (m *machine) exit() {
-	m.disarm()
-	m.fx.stopReadiness()
-	m.state = StateExited
-	m.fx.notify("x")
-}
-
-func (m *machine) mkDown() {
-	if err := m.fx.touchDown(); err != nil {
-		m.fx.logf("warning", "unable to create %s/down: %v", m.dir, err)
-	}
-}
-
-func (m *machine) rmDown() {
-	if err := m.fx.removeDown(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		m.fx.logf("warning", "unable to remove %s/down: %v", m.dir, err)
-	}
-}
-
-// readUint reads a small integer file as s6 does: at most 11 bytes, cut at
-// the first newline, a leading decimal prefix. Missing → absent; no digits
-// or an unreadable file → warning, absent.
-func (m *machine) readUint(name string) (uint64, bool) {
-	b, err := m.fx.readFile(name)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			m.fx.logf("warning", "unable to read %s/%s: %v - ignoring it", m.dir, name, err)
-		}
-		return 0, false
-	}
-	n, ok := parseUint(b)
-	if !ok {
-		m.fx.logf("warning", "invalid %s/%s: %q does not start with a number - ignoring it", m.dir, name, b)
-	}
-	return n, ok
-}
-
-func parseUint(b []byte) (uint64, bool) {
-	if len(b) > 11 {
-		b = b[:11]
-	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	var n uint64
-	i := 0
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		n = n*10 + uint64(b[i]-'0')
-	}
-	return n, i > 0
-}
-
-// signalFile reads down-signal or reload-signal (first line, 15 bytes).
-func (m *machine) signalFile(name string, def syscall.Signal) syscall.Signal {
-	b, err := m.fx.readFile(name)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			m.fx.logf("warning", "unable to read %s/%s: %v - using %s", m.dir, name, err, unix.SignalName(def))
-		}
-		return def
-	}
-	if len(b) > 15 {
-		b = b[:15]
-	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	sig, err := ParseSignal(string(b))
-	if err != nil {
-		m.fx.logf("warning", "invalid %s/%s: %v - using %s", m.dir, name, err, unix.SignalName(def))
-		return def
-	}
-	return sig
-}
-
-// ParseSignal accepts a signal name with or without SIG, in any case, or a
-// decimal number.
-func ParseSignal(s string) (syscall.Signal, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errors.New("empty signal name")
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
-			return 0, fmt.Errorf("signal number %d out of range", n)
-		}
-		return syscall.Signal(n), nil
-	}
-	u := strings.ToUpper(s)
-	if !strings.HasPrefix(u, "SIG") {
-		u = "SIG" + u
-	}
-	if sig := unix.SignalNum(u); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("unknown signal %q", s)
-}
-
-func msDuration(ms uint64) time.Duration {
-	if ms > uint64(1<<62)/uint64(time.Millisecond) {
-		return 1 << 62
-	}
-	return time.Duration(ms) * time.Millisecond
+	return false
 }

@@ -24,7 +24,7 @@ import (
 )
 
 // Spawner starts children. The default, ReaperSpawner, starts them through
-// the process's single reaper (DESIGN §3).
+// the process's single reaper (ARCHITECTURE.md, "Reaper").
 type Spawner interface {
 	Spawn(path string, argv []string, attr *syscall.ProcAttr) (pid int, exit <-chan reaper.Exit, err error)
 }

@@ -94,35 +94,3 @@ func Write(dir string, cmds []byte) error {
 		return nil
 	}
 }
-
-// SignalLetter maps a signal number to the control byte that makes the
-// supervisor send it (s6-svc -s); ok is false for signals s6 does not offer.
-func SignalLetter(sig int) (byte, bool) {
-	switch syscall.Signal(sig) {
-	case syscall.SIGALRM:
-		return 'a', true
-	case syscall.SIGABRT:
-		return 'b', true
-	case syscall.SIGQUIT:
-		return 'q', true
-	case syscall.SIGHUP:
-		return 'h', true
-	case syscall.SIGKILL:
-		return 'k', true
-	case syscall.SIGTERM:
-		return 't', true
-	case syscall.SIGINT:
-		return 'i', true
-	case syscall.SIGUSR1:
-		return '1', true
-	case syscall.SIGUSR2:
-		return '2', true
-	case syscall.SIGSTOP:
-		return 'p', true
-	case syscall.SIGCONT:
-		return 'c', true
-	case syscall.SIGWINCH:
-		return 'y', true
-	}
-	return 0, false
-}

@@ -54,17 +54,3 @@ func TestWriteClassifiesFailures(t *testing.T) {
 		t.Fatalf("read %q", buf[:n])
 	}
 }
-
-func TestSignalLetter(t *testing.T) {
-	want := map[syscall.Signal]byte{syscall.SIGALRM: 'a', syscall.SIGABRT: 'b', syscall.SIGQUIT: 'q', syscall.SIGHUP: 'h',
-		syscall.SIGKILL: 'k', syscall.SIGTERM: 't', syscall.SIGINT: 'i', syscall.SIGUSR1: '1', syscall.SIGUSR2: '2',
-		syscall.SIGSTOP: 'p', syscall.SIGCONT: 'c', syscall.SIGWINCH: 'y'}
-	for s, c := range want {
-		if got, ok := SignalLetter(int(s)); !ok || got != c {
-			t.Errorf("%v: %q %v", s, got, ok)
-		}
-	}
-	if _, ok := SignalLetter(int(syscall.SIGSEGV)); ok {
-		t.Error("SIGSEGV offered")
-	}
-}

@@ -15,7 +15,7 @@ const base = uint64(1) << 62
 func at(sec uint64, nano uint32) tai64n.Stamp { return tai64n.Stamp{Sec: base + sec, Nano: nano} }
 
 // The expected strings are those printed by Debian's s6-svstat 2.11.3.2 for
-// the same status bytes (spec §5 and experiments on this machine).
+// the same status bytes.
 func TestHuman(t *testing.T) {
 	now := at(1000, 500)
 	cases := []struct {
@@ -63,7 +63,8 @@ func TestHuman(t *testing.T) {
 }
 
 func TestHumanFromBytes(t *testing.T) {
-	// Verified example of spec §2.1: killed by SIGTERM, down and ready.
+	// A status file written by s6-supervise 2.11: killed by SIGTERM, down and
+	// ready.
 	raw := []byte{
 		0x40, 0, 0, 0, 0x6b, 0x03, 0xfd, 0xb6, 0x03, 0x6d, 0x6b, 0x5b,
 		0x40, 0, 0, 0, 0x6b, 0x03, 0xfd, 0xb6, 0x03, 0xc4, 0x94, 0x07,
@@ -143,7 +144,7 @@ func TestFieldValues(t *testing.T) {
 		normUp bool
 		want   string
 	}{
-		// Verified on 2.11: up, ready, normally up (spec §5).
+		// Verified on 2.11: up, ready, normally up.
 		{status.Status{Stamp: at(998, 0), ReadyStamp: at(1000, 0), PID: 2283, WantUp: true, Ready: true}, true,
 			"true true true true false 2283 -1 NA -1 2 0"},
 		{status.Status{Stamp: at(990, 0), ReadyStamp: at(995, 0), Wstat: 15, Ready: true}, false,

@@ -22,7 +22,7 @@ func TestRoundTrip(t *testing.T) {
 	if string(s.AppendText(nil)) != txt {
 		t.Fatal("AppendText differs from String")
 	}
-	// Example from the spec's verified status file.
+	// The stamp of a status file written by s6-supervise 2.11.
 	st, err := Parse("@400000006b03fdb6036d6b5b")
 	if err != nil || st.Sec != 0x400000006b03fdb6 || st.Nano != 0x036d6b5b {
 		t.Fatalf("%v %v", st, err)
