@@ -47,16 +47,8 @@ func buildOverlayImage(t *testing.T, out string, files map[string]string, env []
 	if r := harness.Run(t, "init-maker", "-O", "-b", "/bin/s6box", tree); r.Code != 0 {
 		t.Fatalf("init-maker -O: %d %s", r.Code, r.Stderr)
 	}
-	bb, err := exec.LookPath("busybox")
-	if err != nil {
-		t.Fatal("busybox (busybox-static) is needed for the images' shell")
-	}
-	b, _ := os.ReadFile(bb)
 	ov := filepath.Join(work, "ov")
-	harness.WriteFile(t, filepath.Join(ov, "bin/busybox"), string(b), 0o755)
-	for _, n := range []string{"sh", "sleep", "echo", "cat", "mkdir", "env"} {
-		os.Symlink("busybox", filepath.Join(ov, "bin", n))
-	}
+	busyboxOverlay(t, ov)
 	for name, content := range files {
 		mode := os.FileMode(0o644)
 		if strings.Contains(name, ".d/") && !strings.Contains(name, "s6-overlay/") || strings.HasSuffix(name, "/run") {
