@@ -221,3 +221,28 @@ func TestOverlayRefusesSettings(t *testing.T) {
 		}
 	}
 }
+
+// A read-only root and a non-root USER: the container manager provides a
+// writable /run (a tmpfs belonging to the user; umoci's config has none, so
+// the test adds it, as docker run --read-only --tmpfs /run would), and
+// S6_READ_ONLY_ROOT=1 moves the catch-all log to /run/uncaught-logs.
+func TestOverlayReadOnlyRootAsUser(t *testing.T) {
+	need(t, "umoci", "runc")
+	edit := func(cfg map[string]any) {
+		cfg["root"].(map[string]any)["readonly"] = true
+		cfg["mounts"] = append(cfg["mounts"].([]any), map[string]any{"destination": "/run", "type": "tmpfs",
+			"source": "tmpfs", "options": []any{"nosuid", "nodev", "mode=0755", "uid=1000", "gid=1000"}})
+		cfg["process"].(map[string]any)["user"] = map[string]any{"uid": 1000, "gid": 1000}
+	}
+	p, _, _ := runOverlay(t, overlayTree(), []string{"S6_READ_ONLY_ROOT=1", "S6_LOGGING=1", "S6_CMD_WAIT_FOR_SERVICES=1"}, edit,
+		"sh", "-c", "echo STAGE CMD uid=$(id -u); grep -c 'STAGE cont-init' /run/uncaught-logs/current; touch /etc/x 2>/dev/null || echo read-only; exit 4")
+	code, ok := p.Wait(60 * time.Second)
+	out := output(p)
+	if !ok || code != 4 {
+		t.Fatalf("exit %d (ended %v), want 4\n%s", code, ok, out)
+	}
+	stageOrder(t, out, "cont-init FOO=bar", "rc-oneshot", "rc-longrun", "services.d", "CMD", "legacy-term", "cont-finish")
+	if !strings.Contains(out, "STAGE CMD uid=1000\n1\nread-only\n") {
+		t.Errorf("the catch-all log is not in /run/uncaught-logs, or the container ran as root:\n%s", out)
+	}
+}
