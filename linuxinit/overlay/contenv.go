@@ -14,6 +14,7 @@ import (
 const (
 	RunDir        = "/run"
 	StateDir      = "/run/s6"                       // removed and remade at every start
+	BaseDirLink   = "/run/s6/basedir"               // points to the tree: /run/s6/basedir/bin/halt works
 	ContEnvDir    = "/run/s6/container_environment" // the container's environment, one file per variable
 	WorkdirFile   = "/run/s6/workdir"               // the container's working directory, for the CMD
 	RunImageDir   = "/run/s6/run-image"             // the run image init copies, with the catch-all logger

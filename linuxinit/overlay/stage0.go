@@ -71,6 +71,9 @@ func (z *Stage0) Prepare(set Settings, cmd []string) ([]string, error) {
 	if err := os.MkdirAll(StateDir, 0o755); err != nil {
 		return nil, &RunDirError{Reason: fmt.Sprintf("unable to create %s: %v (the container needs a writable %s: a tmpfs, which the container manager mounts)", StateDir, fsutil.Bare(err), RunDir)}
 	}
+	if err := os.Symlink(z.BaseDir, BaseDirLink); err != nil {
+		return nil, fmt.Errorf("unable to link %s: %w", BaseDirLink, err)
+	}
 	path := Path(z.Env)
 	if !set.KeepEnv {
 		if err := WriteContEnv(ContEnvDir, z.Env); err != nil {

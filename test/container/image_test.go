@@ -57,7 +57,7 @@ func buildImage(t *testing.T, out string, env []string, extra []string, cmd ...s
 }
 
 // busyboxOverlay puts busybox and a few of its links (sh, sleep, echo,
-// cat, mkdir, env, tr, id, grep, touch) in ov/bin: the images' shell.
+// cat, mkdir, env, tr, id, grep, touch, test) in ov/bin: the images' shell.
 func busyboxOverlay(t *testing.T, ov string) {
 	t.Helper()
 	bb, err := exec.LookPath("busybox")
@@ -66,7 +66,7 @@ func busyboxOverlay(t *testing.T, ov string) {
 	}
 	b, _ := os.ReadFile(bb)
 	harness.WriteFile(t, filepath.Join(ov, "bin/busybox"), string(b), 0o755)
-	for _, n := range []string{"sh", "sleep", "echo", "cat", "mkdir", "env", "tr", "id", "grep", "touch"} {
+	for _, n := range []string{"sh", "sleep", "echo", "cat", "mkdir", "env", "tr", "id", "grep", "touch", "test"} {
 		os.Symlink("busybox", filepath.Join(ov, "bin", n))
 	}
 }

@@ -51,7 +51,7 @@ func buildOverlayImage(t *testing.T, out string, files map[string]string, env []
 	busyboxOverlay(t, ov)
 	for name, content := range files {
 		mode := os.FileMode(0o644)
-		if strings.Contains(name, ".d/") && !strings.Contains(name, "s6-overlay/") || strings.HasSuffix(name, "/run") {
+		if strings.Contains(name, ".d/") && !strings.Contains(name, "s6-overlay/") || strings.HasSuffix(name, "/run") || strings.HasSuffix(name, "/finish") {
 			mode = 0o755
 		}
 		harness.WriteFile(t, filepath.Join(ov, name), content, mode)
@@ -113,14 +113,14 @@ func stageOrder(t *testing.T, out string, stages ...string) {
 func TestOverlayStagesAndCmd(t *testing.T) {
 	need(t, "umoci", "runc")
 	p, _, _ := runOverlay(t, overlayTree(), []string{"S6_CMD_WAIT_FOR_SERVICES=1"}, nil, "sh", "-c",
-		"echo STAGE CMD; echo \"CMD FOO=$FOO contenv=$(printcontenv FOO)\"; svstat -o up /run/service/legacy /run/service/daemon | tr '\\n' ' '; echo; exit 5")
+		"echo STAGE CMD; test -x /run/s6/basedir/bin/halt && echo basedir-ok; echo \"CMD FOO=$FOO contenv=$(printcontenv FOO)\"; svstat -o up /run/service/legacy /run/service/daemon | tr '\\n' ' '; echo; exit 5")
 	code, ok := p.Wait(60 * time.Second)
 	out := output(p)
 	if !ok || code != 5 {
 		t.Fatalf("exit %d (ended %v), want 5\n%s", code, ok, out)
 	}
 	stageOrder(t, out, "cont-init FOO=bar", "rc-oneshot", "rc-longrun", "services.d", "CMD", "cont-finish")
-	if !strings.Contains(out, "CMD FOO= contenv=bar") {
+	if !strings.Contains(out, "basedir-ok\nCMD FOO= contenv=bar") {
 		t.Errorf("the CMD should get a minimal environment and printcontenv the container's:\n%s", out)
 	}
 	if !strings.Contains(out, "/run/service/legacy: true /run/service/daemon: true") {
@@ -245,4 +245,21 @@ func TestOverlayReadOnlyRootAsUser(t *testing.T) {
 	if !strings.Contains(out, "STAGE CMD uid=1000\n1\nread-only\n") {
 		t.Errorf("the catch-all log is not in /run/uncaught-logs, or the container ran as root:\n%s", out)
 	}
+}
+
+// Without a CMD, a services.d finish script sets the container's exit code
+// in /run/s6-linux-init-container-results/exitcode and halts with
+// /run/s6/basedir/bin/halt, as s6-overlay's README shows.
+func TestOverlayFinishScriptExitCode(t *testing.T) {
+	need(t, "umoci", "runc")
+	files := overlayTree()
+	files["etc/services.d/once/run"] = "#!/bin/sh\necho STAGE once; exit 7\n"
+	files["etc/services.d/once/finish"] = "#!/bin/sh\necho \"$1\" > /run/s6-linux-init-container-results/exitcode\nexec /run/s6/basedir/bin/halt\n"
+	p, _, _ := runOverlay(t, files, nil, nil)
+	code, ok := p.Wait(60 * time.Second)
+	out := output(p)
+	if !ok || code != 7 {
+		t.Fatalf("exit %d (ended %v), want 7\n%s", code, ok, out)
+	}
+	stageOrder(t, out, "once", "cont-finish")
 }
