@@ -87,10 +87,7 @@ func overlayStage2Main(c *Ctx) int {
 	if s == nil {
 		return code
 	}
-	out, err := s.Stage2(c.Args[1:])
-	if err != nil {
-		return c.Fatal(ExitSystem, "%v", err)
-	}
+	out := s.Stage2(c.Args[1:])
 	if !out.Halt {
 		return 0
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -36,10 +37,10 @@ func (p *Procs) run(path string, argv []string, dir string, limit time.Duration)
 	if err := cmd.Start(); err != nil {
 		return Status{}, fmt.Errorf("unable to run %s: %w", path, err)
 	}
-	var timedOut bool
+	var timedOut atomic.Bool
 	if limit > 0 {
 		t := time.AfterFunc(limit, func() {
-			timedOut = true
+			timedOut.Store(true)
 			cmd.Process.Signal(syscall.SIGKILL)
 		})
 		defer t.Stop()
@@ -49,7 +50,7 @@ func (p *Procs) run(path string, argv []string, dir string, limit time.Duration)
 	if err != nil && !errors.As(err, &ee) {
 		return Status{}, fmt.Errorf("unable to wait for %s: %w", path, err)
 	}
-	st := Status{Code: cmd.ProcessState.ExitCode(), TimedOut: timedOut}
+	st := Status{Code: cmd.ProcessState.ExitCode(), TimedOut: timedOut.Load()}
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		st.Code = 128 + int(ws.Signal())
 	}

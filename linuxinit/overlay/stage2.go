@@ -49,7 +49,7 @@ type stage2Failure struct {
 // Stage2 is rc.init: the hook, cont-init.d, the user bundle, services.d,
 // the user2 bundle, then the CMD (S6_CMD_ARG0 prepended) in the container's
 // working directory. Failures follow S6_BEHAVIOUR_IF_STAGE2_FAILS.
-func (s *Stage) Stage2(cmd []string) (Outcome, error) {
+func (s *Stage) Stage2(cmd []string) Outcome {
 	start := s.Now()
 	steps := []func(time.Time) *stage2Failure{s.hook, s.fixAttrs, s.contInit, s.userBundle("user"), s.servicesUp, s.userBundle("user2")}
 	for _, step := range steps {
@@ -64,11 +64,11 @@ func (s *Stage) Stage2(cmd []string) (Outcome, error) {
 			s.Warn("%s failed (continuing: S6_BEHAVIOUR_IF_STAGE2_FAILS=1)", f.what)
 		default:
 			s.Warn("%s failed: stopping the container (S6_BEHAVIOUR_IF_STAGE2_FAILS=2)", f.what)
-			return Outcome{Halt: true, ExitCode: f.code}, nil
+			return Outcome{Halt: true, ExitCode: f.code}
 		}
 	}
 	if len(cmd) == 0 {
-		return Outcome{}, nil
+		return Outcome{}
 	}
 	return s.runCmd(cmd)
 }
@@ -105,7 +105,11 @@ func (s *Stage) hook(time.Time) *stage2Failure {
 func (s *Stage) fixAttrs(time.Time) *stage2Failure {
 	dir := filepath.Join(s.Layout.Legacy, "fix-attrs.d")
 	names, err := entries(dir)
-	if err == nil && len(names) == 0 {
+	if err != nil {
+		s.Warn("%v", err)
+		return &stage2Failure{code: 111, what: "fix-attrs"}
+	}
+	if len(names) == 0 {
 		return nil
 	}
 	s.Warn("%s is not supported by s6box (fix-attrs is deprecated by s6-overlay): set ownership and modes in the image", dir)
@@ -277,7 +281,7 @@ func (s *Stage) waitSupervised(start time.Time, dirs []string) bool {
 }
 
 // runCmd runs the CMD and makes its exit code the container's.
-func (s *Stage) runCmd(cmd []string) (Outcome, error) {
+func (s *Stage) runCmd(cmd []string) Outcome {
 	argv := append(append([]string{}, s.Set.CmdArg0...), cmd...)
 	wd := "/"
 	if b, err := os.ReadFile(WorkdirFile); err == nil && len(b) > 0 {
@@ -286,14 +290,14 @@ func (s *Stage) runCmd(cmd []string) (Outcome, error) {
 	path, err := lookPath(argv[0], s.Procs.Env)
 	if err != nil {
 		s.Warn("unable to run the CMD %s: %v", argv[0], err)
-		return Outcome{Halt: true, ExitCode: 127}, nil
+		return Outcome{Halt: true, ExitCode: 127}
 	}
 	st, err := s.Procs.run(path, argv, wd, 0)
 	if err != nil {
 		s.Warn("%v", err)
-		return Outcome{Halt: true, ExitCode: 126}, nil
+		return Outcome{Halt: true, ExitCode: 126}
 	}
-	return Outcome{Halt: true, ExitCode: st.Code}, nil
+	return Outcome{Halt: true, ExitCode: st.Code}
 }
 
 // WriteExitCode records the container's exit code where init reads it.

@@ -263,3 +263,22 @@ func TestOverlayFinishScriptExitCode(t *testing.T) {
 	}
 	stageOrder(t, out, "once", "cont-finish")
 }
+
+// S6_CMD_ARG0 is put before the CMD; a cont-finish.d script that hangs is
+// killed after S6_KILL_FINISH_MAXTIME and the next one still runs.
+func TestOverlayCmdArg0AndFinishMaxTime(t *testing.T) {
+	need(t, "umoci", "runc")
+	files := overlayTree()
+	files["etc/cont-finish.d/05-hang"] = "#!/bin/sh\necho STAGE hang\nexec sleep 1000\n"
+	p, _, _ := runOverlay(t, files, []string{"S6_CMD_ARG0=sh -c", "S6_KILL_FINISH_MAXTIME=300"}, nil,
+		"echo STAGE argzero; exit 2")
+	code, ok := p.Wait(60 * time.Second)
+	out := output(p)
+	if !ok || code != 2 {
+		t.Fatalf("exit %d (ended %v), want 2\n%s", code, ok, out)
+	}
+	stageOrder(t, out, "argzero", "hang", "cont-finish")
+	if !strings.Contains(out, "05-hang killed after S6_KILL_FINISH_MAXTIME") {
+		t.Errorf("no message about the killed script:\n%s", out)
+	}
+}
