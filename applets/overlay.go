@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"s6box/linuxinit/overlay"
@@ -87,6 +89,11 @@ func overlayStage2Main(c *Ctx) int {
 	if s == nil {
 		return code
 	}
+	// init's TERM to every process at shutdown must not end stage 2 before
+	// the CMD: its exit code, TERM handled or not, becomes the container's
+	// (as s6-overlay documents for docker stop). Caught, not ignored, so
+	// the CMD gets the default disposition.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
 	out := s.Stage2(c.Args[1:])
 	if !out.Halt {
 		return 0

@@ -282,3 +282,42 @@ func TestOverlayCmdArg0AndFinishMaxTime(t *testing.T) {
 		t.Errorf("no message about the killed script:\n%s", out)
 	}
 }
+
+// S6_KEEP_ENV=1 gives the CMD (and everything) the whole environment;
+// S6_LOGGING=2 logs everything, the CMD included, and prints nothing.
+func TestOverlayKeepEnvLogging2(t *testing.T) {
+	need(t, "umoci", "runc")
+	p, _, bundle := runOverlay(t, overlayTree(), []string{"S6_KEEP_ENV=1", "S6_LOGGING=2"}, nil,
+		"sh", "-c", "echo \"STAGE CMD FOO=$FOO\"")
+	code, ok := p.Wait(60 * time.Second)
+	out := output(p)
+	if !ok || code != 0 {
+		t.Fatalf("exit %d (ended %v)\n%s", code, ok, out)
+	}
+	if strings.Contains(out, "STAGE") {
+		t.Errorf("S6_LOGGING=2 printed:\n%s", out)
+	}
+	b, err := os.ReadFile(filepath.Join(bundle, "rootfs/var/log/s6-uncaught-logs/current"))
+	if err != nil || !strings.Contains(string(b), "STAGE CMD FOO=bar") || !strings.Contains(string(b), "STAGE cont-init FOO=bar") {
+		t.Errorf("log (%v):\n%s", err, b)
+	}
+}
+
+// runc kill TERM with a CMD running: stage 3 runs, then init's TERM reaches
+// the CMD, and the CMD's exit code (here its TERM trap's) is the
+// container's.
+func TestOverlayTermWithCmd(t *testing.T) {
+	need(t, "umoci", "runc")
+	p, id, _ := runOverlay(t, overlayTree(), nil, nil, "sh", "-c",
+		"trap 'echo STAGE cmd-term; exit 9' TERM; echo STAGE CMD; while :; do sleep 1; done")
+	harness.Eventually(t, 60*time.Second, "CMD running", func() bool { return strings.Contains(output(p), "STAGE CMD") })
+	if out, err := exec.Command("runc", "kill", id, "TERM").CombinedOutput(); err != nil {
+		t.Fatalf("runc kill: %v %s", err, out)
+	}
+	code, ok := p.Wait(30 * time.Second)
+	out := output(p)
+	if !ok || code != 9 {
+		t.Fatalf("exit %d (ended %v), want 9 from the CMD's trap\n%s", code, ok, out)
+	}
+	stageOrder(t, out, "CMD", "cont-finish", "cmd-term")
+}
