@@ -233,14 +233,3 @@ func handlers() map[string]func(*Settings, string) string {
 		"S6_FIX_ATTRS_HIDDEN":    refuseNonzero("fix-attrs (/etc/fix-attrs.d, deprecated by s6-overlay) is not implemented; set ownership and modes in the image"),
 	}
 }
-
-// Known lists the S6_* variables Parse understands, sorted.
-func Known() []string {
-	hs := handlers()
-	out := make([]string, 0, len(hs))
-	for k := range hs {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
