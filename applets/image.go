@@ -1,7 +1,9 @@
 package applets
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -14,14 +16,14 @@ import (
 // symlink farm, an optional base root, an init tree and overlays; the
 // operands are the image's Cmd.
 func imageMain(c *Ctx) int {
-	opts, rest, code, ok := c.Getopt("o:b:t:d:O:B:E:e:w:u:s:r:")
+	opts, rest, code, ok := c.Getopt("o:b:t:d:O:B:E:e:w:u:s:r:c")
 	if !ok {
 		return code
 	}
 	spec := initramfs.Spec{Binary: c.Self()}
 	img := oci.Image{}
 	out := ""
-	entrypointSet := false
+	entrypointSet, commandFarm := false, false
 	for _, o := range opts {
 		if treeOption(&spec, o.Letter, o.Value) {
 			continue
@@ -44,6 +46,8 @@ func imageMain(c *Ctx) int {
 			img.Config.StopSignal = o.Value
 		case 'r':
 			img.Ref = o.Value
+		case 'c':
+			commandFarm = true
 		}
 	}
 	if len(rest) > 0 {
@@ -66,6 +70,14 @@ func imageMain(c *Ctx) int {
 		img.Mtime = n
 	}
 	spec.Links = farmLinks()
+	if commandFarm {
+		dir, err := commandFarmOverlay(spec.Links)
+		if err != nil {
+			return c.Fatal(ExitSystem, "%v", err)
+		}
+		defer os.RemoveAll(dir)
+		spec.Overlays = append([]string{dir}, spec.Overlays...)
+	}
 	entries, err := initramfs.Build(spec)
 	if err != nil {
 		return c.Fatal(ExitSystem, "%v", err)
@@ -84,4 +96,26 @@ func imageMain(c *Ctx) int {
 		return c.Fatal(ExitSystem, "%v", err)
 	}
 	return 0
+}
+
+// commandFarmOverlay makes a temporary overlay holding /command/NAME ->
+// ../bin/s6box for every applet name: s6-overlay's convention, so scripts
+// starting with #!/command/with-contenv work. The caller removes it.
+func commandFarmOverlay(links []initramfs.Link) (string, error) {
+	dir, err := os.MkdirTemp("", "s6box-command-")
+	if err != nil {
+		return "", fmt.Errorf("unable to create a temporary directory: %w", err)
+	}
+	cmd := filepath.Join(dir, "command")
+	if err := os.Mkdir(cmd, 0o755); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("unable to create %s: %w", cmd, err)
+	}
+	for _, l := range links {
+		if err := os.Symlink("../bin/s6box", filepath.Join(cmd, l.Name)); err != nil {
+			os.RemoveAll(dir)
+			return "", fmt.Errorf("unable to link %s: %w", l.Name, err)
+		}
+	}
+	return dir, nil
 }

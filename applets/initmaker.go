@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"s6box/linuxinit"
 )
@@ -12,7 +13,11 @@ import (
 // initMakerOptions is s6-linux-init-maker 1.2.0.2's option string (a
 // superset of 1.1.1.1's) plus ours: -b binary, -l rundir, -x exit service,
 // -X scanner, -r s6-rc database.
-const initMakerOptions = "V:c:u:G:1Lp:m:t:d:s:e:q:D:W:nNf:R:CBS" + "b:l:x:X:r:"
+const initMakerOptions = "V:c:u:G:1Lp:m:t:d:s:e:q:D:W:nNf:R:CBS" + "b:l:x:X:r:O"
+
+// notWithOverlay are the options an overlay tree (-O) refuses: stage 0
+// takes what they set from the S6_* variables at container start.
+const notWithOverlay = "V1BuGptdsqDWnNfSxrl"
 
 // initMakerMain is s6-linux-init-maker: write a complete init tree (the
 // policy) for init to use.
@@ -28,6 +33,14 @@ func initMakerMain(c *Ctx) int {
 		Timestamps: 1, Path: "/usr/bin:/bin:/usr/sbin:/sbin", Umask: 0o22, GraceMs: 3000, InitDefault: "default", RunDir: "/run"}
 	explicitBinary := false
 	for _, o := range opts {
+		if o.Letter == 'O' {
+			mc.Overlay, mc.Container = true, true
+		}
+	}
+	for _, o := range opts {
+		if mc.Overlay && strings.IndexByte(notWithOverlay, o.Letter) >= 0 {
+			return c.UsageFail("-" + string(o.Letter) + " cannot be used with -O: stage 0 sets it from the S6_* variables at container start")
+		}
 		num := func(base int, max uint64) (int, bool) {
 			n, err := strconv.ParseUint(o.Value, base, 31)
 			return int(n), err == nil && n <= max

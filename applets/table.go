@@ -160,7 +160,7 @@ var appletTable = [...]Applet{
 	{Name: "init", Aliases: []string{"s6-linux-init"}, Dir: "sbin", Main: initMain,
 		Usage: "[ -c basedir ] [ -C ] [ -B ] [ -n | -N ] [ -M ] [ -d devdir ] [ -H hardlimits ] [ -y ] [ -R rundir ] [ -i rc.init ] [ -k rc.shutdown ] [ -f rc.shutdown.final ] [ -L runlevel ] [ -e envdir ] [ -r run-image ] [ -S scandir ] [ -l loggerservice ] [ -F controlfifo ] [ -X scanner ] [ -g gracems ] [ -x exitservice ] [ -p path ] [ -m umask ] [ -s envdumpdir ] [ -D initdefault ] [ -W fd ] [ -v verb ] [ args... ]"},
 	{Name: "init-maker", Aliases: []string{"s6-linux-init-maker"}, Dir: "sbin", Main: initMakerMain,
-		Usage: "[ -V verb ] [ -c basedir ] [ -u log_user ] [ -G getty ] [ -1 ] [ -L (ignored: no utmp) ] [ -p path ] [ -m umask ] [ -t 0-3 ] [ -d slashdev ] [ -s env_store ] [ -e VAR=VAL ]... [ -q gracems ] [ -D initdefault ] [ -W fd ] [ -n | -N ] [ -f skeldir ] [ -R limits ] [ -C ] [ -B ] [ -S ] [ -b binary (default: this one) ] [ -l rundir ] [ -x exitservice ] [ -X scanner ] [ -r s6-rc-compiled ] dir"},
+		Usage: "[ -V verb ] [ -c basedir ] [ -u log_user ] [ -G getty ] [ -1 ] [ -L (ignored: no utmp) ] [ -p path ] [ -m umask ] [ -t 0-3 ] [ -d slashdev ] [ -s env_store ] [ -e VAR=VAL ]... [ -q gracems ] [ -D initdefault ] [ -W fd ] [ -n | -N ] [ -f skeldir ] [ -R limits ] [ -C ] [ -B ] [ -S ] [ -b binary (default: this one) ] [ -l rundir ] [ -x exitservice ] [ -X scanner ] [ -r s6-rc-compiled ] [ -O (s6-overlay mode) ] dir"},
 	{Name: "shutdown", Aliases: []string{"s6-linux-init-shutdown"}, Dir: "sbin", Main: shutdownMain,
 		Usage: "[ -h [ -H | -P ] | -p | -r | -k ] [ -f | -F ] [ -a ] [ -i ] [ -t sec ] time [ message ] | -c"},
 	{Name: "halt", Aliases: []string{"s6-linux-init-halt"}, Dir: "sbin", Main: haltMain, Usage: "[ -n ] [ -f ] [ -d | -w ] [ -W ]"},
@@ -171,8 +171,15 @@ var appletTable = [...]Applet{
 	{Name: "umountall", Aliases: []string{"s6-linux-init-umountall"}, Dir: "sbin", Main: umountallMain, Usage: ""},
 	{Name: "runscript", Dir: "bin", Main: runscriptMain, Usage: "scriptfile [ args... ]"},
 	{Name: "init-logger", Dir: "sbin", Main: initLoggerMain, Usage: "[ -c ] fifo logger-command..."},
+	// s6-overlay's interface (init-maker -O).
+	{Name: "overlay-init", Dir: "sbin", Main: overlayInitMain,
+		Usage: "[ -c basedir ] [ -m umask ] [ -H limits ] [ -X scanner ] [ -- ] [ cmd... ] (stage 0 of an init-maker -O tree)"},
+	{Name: "overlay-stage2", Dir: "sbin", Main: overlayStage2Main, Usage: "runlevel [ cmd... ] (rc.init of an init-maker -O tree)"},
+	{Name: "overlay-stage3", Dir: "sbin", Main: overlayStage3Main, Usage: "(rc.shutdown of an init-maker -O tree)"},
+	{Name: "with-contenv", Dir: "bin", Chain: true, Main: withContenvMain, Usage: "prog..."},
+	{Name: "printcontenv", Dir: "bin", Main: printcontenvMain, Usage: "VAR"},
 	{Name: "initramfs", Usage: "-o OUT.cpio.gz [ -b binary ] [ -t inittree ] [ -d destdir ] [ -O overlaydir ]...", Dir: "bin", Main: initramfsMain},
-	{Name: "image", Usage: "-o OUTDIR|OUT.tar [ -b binary ] [ -B basedir ] [ -t inittree ] [ -d destdir ] [ -O overlaydir ]... [ -E entrypoint-word ]... [ -e VAR=VAL ]... [ -w workdir ] [ -u user ] [ -s stopsignal ] [ -r refname ] [ -- ] [ cmd... ]", Dir: "bin", Main: imageMain},
+	{Name: "image", Usage: "-o OUTDIR|OUT.tar [ -b binary ] [ -B basedir ] [ -t inittree ] [ -d destdir ] [ -O overlaydir ]... [ -E entrypoint-word ]... [ -e VAR=VAL ]... [ -w workdir ] [ -u user ] [ -s stopsignal ] [ -r refname ] [ -c (applets in /command too) ] [ -- ] [ cmd... ]", Dir: "bin", Main: imageMain},
 }
 
 // table is appletTable as a slice. It is set by init, not by an initialiser,

@@ -40,6 +40,16 @@ type MakerConfig struct {
 	SkelDir     string // -f: rc.* and runlevel are copied from here
 	Rlimits     string // -R: hard limits init sets, s6-softlimit letters
 	SyncOnHalt  bool   // -S: a container syncs before it exits
+	// Overlay (-O) writes an s6-overlay style container tree: bin/init is
+	// stage 0 (overlay-init), rc.init and rc.shutdown run stages 2 and 3,
+	// and the catch-all logger is made at container start from S6_LOGGING.
+	Overlay bool
+	// LogDir is where the catch-all logger writes ("": RUNDIR/uncaught-logs,
+	// made in the run image); the caller creates any other directory.
+	LogDir string
+	// LogScript replaces the catch-all logger's t/T directives (-t) when
+	// set: s6-log directives put before the log directory.
+	LogScript []string
 }
 
 // EarlyGettyService is the service directory of -G's getty (s6-linux-init's
@@ -74,6 +84,11 @@ func (c *MakerConfig) Check() error {
 	}
 	if c.EnvStore != "" && !filepath.IsAbs(c.EnvStore) {
 		return badConfig("kernel environment store %q is not absolute", c.EnvStore)
+	}
+	if c.Overlay {
+		if err := c.checkOverlay(); err != nil {
+			return err
+		}
 	}
 	if c.Timestamps < 0 || c.Timestamps > 3 {
 		return badConfig("timestamp style must be 0, 1, 2 or 3")
@@ -202,7 +217,11 @@ func (c *MakerConfig) initArgs() []string {
 }
 
 func makeBin(t treeWriter, c *MakerConfig) error {
-	if err := t.file("bin/init", c.shebang()+quoteAll(c.initArgs())+"\n", 0o755); err != nil {
+	init := quoteAll(c.initArgs())
+	if c.Overlay {
+		init = quoteAll(overlayInitArgs(c))
+	}
+	if err := t.file("bin/init", c.shebang()+init+"\n", 0o755); err != nil {
 		return err
 	}
 	for _, n := range ShutdownCommands {
@@ -242,9 +261,13 @@ type skeleton struct {
 }
 
 func makeScripts(t treeWriter, c *MakerConfig) error {
+	rcInit, rcShutdown := rcInitSkel(c), rcShutdownSkel(c)
+	if c.Overlay {
+		rcInit, rcShutdown = c.shebang()+"overlay-stage2 $@\n", c.shebang()+"overlay-stage3\n"
+	}
 	skels := []skeleton{
-		{"rc.init", rcInitSkel(c), true},
-		{"rc.shutdown", rcShutdownSkel(c), true},
+		{"rc.init", rcInit, true},
+		{"rc.shutdown", rcShutdown, true},
 		{"rc.shutdown.final", rcShutdownFinalSkel, false},
 	}
 	if !c.Container {
@@ -296,8 +319,8 @@ func makeRunImage(t treeWriter, c *MakerConfig) error {
 	if err := t.mkdir("run-image/service", 0o755); err != nil {
 		return err
 	}
-	if !c.NoLogger {
-		if err := makeCatchAllLogger(t, c); err != nil {
+	if !c.NoLogger && !c.Overlay {
+		if err := MakeCatchAllLogger(filepath.Join(t.dir, "run-image"), c); err != nil {
 			return err
 		}
 	}
@@ -315,13 +338,16 @@ func makeRunImage(t treeWriter, c *MakerConfig) error {
 	return nil
 }
 
-// makeCatchAllLogger writes the s6-svscan-log service and the
-// uncaught-logs directory (owned by -u's user when run as root).
-func makeCatchAllLogger(t treeWriter, c *MakerConfig) error {
-	if err := t.mkdir("run-image/service/s6-svscan-log", 0o755); err != nil {
+// MakeCatchAllLogger writes into the run image runImage the s6-svscan-log
+// service and, without c.LogDir, the uncaught-logs directory (owned by -u's
+// user when run as root). Stage 0 of an overlay tree calls it at container
+// start.
+func MakeCatchAllLogger(runImage string, c *MakerConfig) error {
+	t := treeWriter{runImage}
+	if err := t.mkdir("service/s6-svscan-log", 0o755); err != nil {
 		return err
 	}
-	fifo := filepath.Join(t.dir, "run-image/service/s6-svscan-log/fifo")
+	fifo := filepath.Join(t.dir, "service/s6-svscan-log/fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		return fmt.Errorf("unable to create the logger fifo %s: %w", fifo, err)
 	}
@@ -347,21 +373,33 @@ func makeCatchAllLogger(t treeWriter, c *MakerConfig) error {
 	if c.ConsoleCopy {
 		args = append(args, "1")
 	}
-	if c.Timestamps&1 != 0 {
-		args = append(args, "t")
+	switch {
+	case c.LogScript != nil:
+		args = append(args, c.LogScript...)
+	default:
+		if c.Timestamps&1 != 0 {
+			args = append(args, "t")
+		}
+		if c.Timestamps&2 != 0 {
+			args = append(args, "T")
+		}
 	}
-	if c.Timestamps&2 != 0 {
-		args = append(args, "T")
+	logDir := c.LogDir
+	if logDir == "" {
+		logDir = filepath.Join(c.RunDir, "uncaught-logs")
 	}
-	args = append(args, filepath.Join(c.RunDir, "uncaught-logs"))
-	if err := t.file("run-image/service/s6-svscan-log/run", c.shebang()+quoteAll(args)+"\n", 0o755); err != nil {
+	args = append(args, logDir)
+	if err := t.file("service/s6-svscan-log/run", c.shebang()+quoteAll(args)+"\n", 0o755); err != nil {
 		return err
 	}
-	if err := t.mkdir("run-image/uncaught-logs", 0o750|os.ModeSetgid); err != nil {
+	if c.LogDir != "" {
+		return nil
+	}
+	if err := t.mkdir("uncaught-logs", 0o750|os.ModeSetgid); err != nil {
 		return err
 	}
 	if uid >= 0 && os.Geteuid() == 0 {
-		p := filepath.Join(t.dir, "run-image/uncaught-logs")
+		p := filepath.Join(t.dir, "uncaught-logs")
 		if err := os.Chown(p, uid, gid); err != nil {
 			return fmt.Errorf("unable to chown %s: %w", p, err)
 		}

@@ -36,21 +36,28 @@ func buildImage(t *testing.T, out string, env []string, extra []string, cmd ...s
 	if r := harness.Run(t, "init-maker", "-C", "-1", "-b", "/bin/s6box", tree); r.Code != 0 {
 		t.Fatalf("init-maker: %d %s", r.Code, r.Stderr)
 	}
-	bb, err := exec.LookPath("busybox")
-	if err != nil {
-		t.Fatal("busybox (busybox-static) is needed for the images' shell")
-	}
-	b, _ := os.ReadFile(bb)
 	ov := filepath.Join(work, "ov")
-	harness.WriteFile(t, filepath.Join(ov, "bin/busybox"), string(b), 0o755)
-	for _, n := range []string{"sh", "sleep", "echo", "cat"} {
-		os.Symlink("busybox", filepath.Join(ov, "bin", n))
-	}
+	busyboxOverlay(t, ov)
 	args := append(append([]string{"-o", out, "-t", tree, "-O", ov}, extra...), "--")
 	c := harness.Command(t, "image", append(args, cmd...)...)
 	c.Env = append(c.Env, env...)
 	if r := harness.RunCmd(t, time.Minute, c); r.Code != 0 {
 		t.Fatalf("image: %d %s", r.Code, r.Stderr)
+	}
+}
+
+// busyboxOverlay puts busybox and a few of its links (sh, sleep, echo,
+// cat, mkdir, env, tr, id, grep, touch, test) in ov/bin: the images' shell.
+func busyboxOverlay(t *testing.T, ov string) {
+	t.Helper()
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Fatal("busybox (busybox-static) is needed for the images' shell")
+	}
+	b, _ := os.ReadFile(bb)
+	harness.WriteFile(t, filepath.Join(ov, "bin/busybox"), string(b), 0o755)
+	for _, n := range []string{"sh", "sleep", "echo", "cat", "mkdir", "env", "tr", "id", "grep", "touch", "test"} {
+		os.Symlink("busybox", filepath.Join(ov, "bin", n))
 	}
 }
 
