@@ -209,7 +209,7 @@ func elFresh(c *Ctx) bool {
 	}
 	name := filepath.Base(args[0])
 	args = args[1:]
-	if name == multicallName && len(args) > 0 {
+	if name == MulticallName && len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
 	if name != c.Prog || len(args) != len(c.Args) {

@@ -103,7 +103,7 @@ func execlinebMain(c *Ctx) int {
 		}
 	}
 	dollar0 := c.Prog
-	if elFresh(c) && len(os.Args) > 0 && filepath.Base(os.Args[0]) != multicallName {
+	if elFresh(c) && len(os.Args) > 0 && filepath.Base(os.Args[0]) != MulticallName {
 		dollar0 = os.Args[0]
 	}
 	var script []byte

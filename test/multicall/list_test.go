@@ -32,6 +32,7 @@ fdmove fdreserve fdswap forbacktickx foreground forstdin forx getcwd getpid
 heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
 multisubstitute pipeline piperw redirfd shift trap tryexec umask unexport wait
 withstdinas
+overlay-init overlay-stage2 overlay-stage3 printcontenv with-contenv
 `
 
 func TestListIsPinned(t *testing.T) {
