@@ -452,8 +452,10 @@ func readSources(o *Options, sources []string) (*model, error) {
 		res := make([]result, len(todo))
 		forEach(len(todo), func(i int) error {
 			r := &res[i]
-			if !isDirEntry(src, todo[i], types[todo[i]]) {
-				return nil
+			isDir, err := isDirEntry(src, todo[i], types[todo[i]])
+			if err != nil || !isDir {
+				r.err = err
+				return err
 			}
 			oi := *o
 			oi.Warn = func(format string, a ...any) { r.warnings = append(r.warnings, fmt.Sprintf(format, a...)) }
@@ -488,11 +490,16 @@ func readSources(o *Options, sources []string) (*model, error) {
 }
 
 // isDirEntry tells whether src/name is a directory (following symlinks):
-// the entry's type answers for anything but a symlink or an unknown type.
-func isDirEntry(src, name string, t os.FileMode) bool {
+// the entry's type answers for anything but a symlink or an unknown type. A
+// symlink that cannot be followed (dangling, a loop) is an error naming it,
+// as s6-rc-compile's stat failure is.
+func isDirEntry(src, name string, t os.FileMode) (bool, error) {
 	if t&(os.ModeSymlink|os.ModeIrregular) == 0 {
-		return t.IsDir()
+		return t.IsDir(), nil
 	}
 	st, err := os.Stat(filepath.Join(src, name))
-	return err == nil && st.IsDir()
+	if err != nil {
+		return false, srcErr(111, "unable to stat %s: %v", filepath.Join(src, name), rcdb.Unwrap(err))
+	}
+	return st.IsDir(), nil
 }

@@ -134,3 +134,21 @@ func TestCompileDuplicateAcrossSourcesAndExistingTarget(t *testing.T) {
 		t.Errorf("-v0 printed %q", r.Stderr)
 	}
 }
+
+// A symlink in a source directory that cannot be followed (dangling, or a
+// loop) is an error naming it, as s6-rc-compile's failed stat is; it used
+// to be skipped silently.
+func TestCompileUnfollowableSymlink(t *testing.T) {
+	for _, target := range []string{"/nonexistent/svc", "self"} {
+		dir := t.TempDir()
+		src := filepath.Join(dir, "src")
+		writeTree(t, src, map[string]string{"a/type": "oneshot\n", "a/up": "echo hi\n"})
+		if err := os.Symlink(target, filepath.Join(src, "self")); err != nil {
+			t.Fatal(err)
+		}
+		r := harness.Run(t, "s6-rc-compile", filepath.Join(dir, "db"), src)
+		if r.Code != 111 || !strings.Contains(r.Stderr, "unable to stat "+filepath.Join(src, "self")) {
+			t.Errorf("symlink to %s: %d %q", target, r.Code, r.Stderr)
+		}
+	}
+}
