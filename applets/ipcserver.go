@@ -30,6 +30,17 @@ func (c *Ctx) execSelf(argv []string) int {
 	return c.Fatal(ExitNoExec, "unable to exec %s: %v", argv[0], err)
 }
 
+// selfArgv starts the command line of one of this binary's applets for a
+// later exec in the chain: the binary's own path and the applet's name, so
+// that PATH (which may list s6's program of the same name first) is not
+// consulted.
+func (c *Ctx) selfArgv(name string) []string {
+	if self := c.Self(); self != "" {
+		return []string{self, name}
+	}
+	return []string{name}
+}
+
 // parseUint is skalibs' uint0_scan: decimal digits only.
 func parseUint(s string) (int, bool) {
 	if s == "" {
@@ -124,7 +135,7 @@ func ipcserverMain(c *Ctx) int {
 	}
 	argv = append(argv, "--", rest[0])
 	if flagU || uid != "" || gid != "" || haveGids {
-		argv = append(argv, "s6-applyuidgid")
+		argv = append(argv, c.selfArgv("s6-applyuidgid")...)
 		if flagU {
 			argv = append(argv, "-Uz")
 		}
@@ -139,7 +150,7 @@ func ipcserverMain(c *Ctx) int {
 		}
 		argv = append(argv, "--")
 	}
-	argv = append(argv, "s6-ipcserverd")
+	argv = append(argv, c.selfArgv("s6-ipcserverd")...)
 	switch verbosity {
 	case 0:
 		argv = append(argv, "-v0")

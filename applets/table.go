@@ -156,7 +156,7 @@ var appletTable = [...]Applet{
 		Usage: "(run program of the s6rc-fdholder service)", Main: rcFdholderMain},
 	{Name: "rc-pipe-run", Dir: "bin",
 		Usage: "(run program of a pipelined longrun: gets its pipes, execs ./run.user)", Main: rcPipeRunMain},
-	// Local services (s6's UCSPI IPC tools, access rules). Chain: the
+	// Local services (s6's UCSPI IPC tools, access rules, sudo). Chain: the
 	// wrappers run socketbinder, applyuidgid and the daemon in one process.
 	{Name: "ipcserver", Aliases: []string{"s6-ipcserver"}, Dir: "bin", Chain: true, Main: ipcserverMain,
 		Usage: "[ -q | -Q | -v ] [ -d | -D ] [ -P | -p ] [ -1 ] [ -c maxconn ] [ -C localmaxconn ] [ -b backlog ] [ -a perms ] [ -G gidlist ] [ -g gid ] [ -u uid ] [ -U ] path prog..."},
@@ -175,6 +175,13 @@ var appletTable = [...]Applet{
 		Usage: "cdbfile dir"},
 	{Name: "accessrules-fs-from-cdb", Aliases: []string{"s6-accessrules-fs-from-cdb"}, Dir: "bin", Main: accessrulesFsFromCdbMain,
 		Usage: "dir cdbfile"},
+	// s6-sudo has no bare name: "sudo" in PATH must stay the system's.
+	{Name: "s6-sudo", Dir: "bin", Chain: true, Main: sudoMain,
+		Usage: "[ -q | -Q | -v ] [ -p bindpath ] [ -l localname ] [ -e ] [ -t timeout ] [ -T timeoutrun ] path [ args... ]"},
+	{Name: "sudoc", Aliases: []string{"s6-sudoc"}, Dir: "bin", Chain: true, Main: sudocMain,
+		Usage: "[ -e ] [ -t timeoutconn ] [ -T timeoutrun ] [ args... ]"},
+	{Name: "sudod", Aliases: []string{"s6-sudod"}, Dir: "bin", Main: sudodMain,
+		Usage: "[ -0 ] [ -1 ] [ -2 ] [ -d ] [ -t timeout ] args..."},
 	// Init.
 	{Name: "init", Aliases: []string{"s6-linux-init"}, Dir: "sbin", Main: initMain,
 		Usage: "[ -c basedir ] [ -C ] [ -B ] [ -n | -N ] [ -M ] [ -d devdir ] [ -H hardlimits ] [ -y ] [ -R rundir ] [ -i rc.init ] [ -k rc.shutdown ] [ -f rc.shutdown.final ] [ -L runlevel ] [ -e envdir ] [ -r run-image ] [ -S scandir ] [ -l loggerservice ] [ -F controlfifo ] [ -X scanner ] [ -g gracems ] [ -x exitservice ] [ -p path ] [ -m umask ] [ -s envdumpdir ] [ -D initdefault ] [ -W fd ] [ -v verb ] [ args... ]"},

@@ -32,6 +32,11 @@ fdmove fdreserve fdswap forbacktickx foreground forstdin forx getcwd getpid
 heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
 multisubstitute pipeline piperw redirfd shift trap tryexec umask unexport wait
 withstdinas
+accessrules-cdb-from-fs accessrules-fs-from-cdb connlimit ioconnect ipcclient
+ipcserver ipcserver-access ipcserver-socketbinder ipcserverd
+s6-accessrules-cdb-from-fs s6-accessrules-fs-from-cdb s6-connlimit
+s6-ioconnect s6-ipcclient s6-ipcserver s6-ipcserver-access
+s6-ipcserver-socketbinder s6-ipcserverd s6-sudo s6-sudoc s6-sudod sudoc sudod
 `
 
 func TestListIsPinned(t *testing.T) {
