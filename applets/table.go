@@ -156,7 +156,7 @@ var appletTable = [...]Applet{
 		Usage: "(run program of the s6rc-fdholder service)", Main: rcFdholderMain},
 	{Name: "rc-pipe-run", Dir: "bin",
 		Usage: "(run program of a pipelined longrun: gets its pipes, execs ./run.user)", Main: rcPipeRunMain},
-	// Local services (s6's UCSPI IPC tools, access rules, sudo). Chain: the
+	// Local services (s6's UCSPI IPC tools, access rules, sudo, fd holder). Chain: the
 	// wrappers run socketbinder, applyuidgid and the daemon in one process.
 	{Name: "ipcserver", Aliases: []string{"s6-ipcserver"}, Dir: "bin", Chain: true, Main: ipcserverMain,
 		Usage: "[ -q | -Q | -v ] [ -d | -D ] [ -P | -p ] [ -1 ] [ -c maxconn ] [ -C localmaxconn ] [ -b backlog ] [ -a perms ] [ -G gidlist ] [ -g gid ] [ -u uid ] [ -U ] path prog..."},
@@ -182,6 +182,24 @@ var appletTable = [...]Applet{
 		Usage: "[ -e ] [ -t timeoutconn ] [ -T timeoutrun ] [ args... ]"},
 	{Name: "sudod", Aliases: []string{"s6-sudod"}, Dir: "bin", Main: sudodMain,
 		Usage: "[ -0 ] [ -1 ] [ -2 ] [ -d ] [ -t timeout ] args..."},
+	{Name: "fdholder-daemon", Aliases: []string{"s6-fdholder-daemon"}, Dir: "bin", Chain: true, Main: fdholderDaemonMain,
+		Usage: "[ -v verbosity ] [ -d | -D ] [ -1 ] [ -c maxconn ] [ -n maxfds ] [ -b backlog ] [ -G gid,gid,... ] [ -g gid ] [ -u uid ] [ -U ] [ -t timeout ] [ -T lameducktimeout ] [ -i rulesdir | -x rulesfile ] path"},
+	{Name: "fdholderd", Aliases: []string{"s6-fdholderd"}, Dir: "bin", Chain: true, Main: fdholderdMain,
+		Usage: "[ -v verbosity ] [ -1 ] [ -c maxconn ] [ -n maxfds ] [ -t timeout ] [ -T lameducktimeout ] [ -i rulesdir | -x rulesfile ]"},
+	{Name: "fdholder-store", Aliases: []string{"s6-fdholder-store"}, Dir: "bin", Main: fdholderStoreMain,
+		Usage: "[ -d fd ] [ -t timeout ] [ -T fdtimeout ] socket id"},
+	{Name: "fdholder-retrieve", Aliases: []string{"s6-fdholder-retrieve"}, Dir: "bin", Chain: true, Main: fdholderRetrieveMain,
+		Usage: "[ -D ] [ -t timeout ] socket id prog..."},
+	{Name: "fdholder-delete", Aliases: []string{"s6-fdholder-delete"}, Dir: "bin", Main: fdholderDeleteMain,
+		Usage: "[ -t timeout ] socket id"},
+	{Name: "fdholder-list", Aliases: []string{"s6-fdholder-list"}, Dir: "bin", Main: fdholderListMain,
+		Usage: "[ -t timeout ] socket"},
+	{Name: "fdholder-getdump", Aliases: []string{"s6-fdholder-getdump"}, Dir: "bin", Chain: true, Main: fdholderGetdumpMain,
+		Usage: "[ -t timeout ] socket prog..."},
+	{Name: "fdholder-setdump", Aliases: []string{"s6-fdholder-setdump"}, Dir: "bin", Main: fdholderSetdumpMain,
+		Usage: "[ -t timeout ] socket"},
+	{Name: "fdholder-transferdump", Aliases: []string{"s6-fdholder-transferdump"}, Dir: "bin", Main: fdholderTransferdumpMain,
+		Usage: "[ -t timeoutfrom:timeoutto ] socketfrom socketto"},
 	// Init.
 	{Name: "init", Aliases: []string{"s6-linux-init"}, Dir: "sbin", Main: initMain,
 		Usage: "[ -c basedir ] [ -C ] [ -B ] [ -n | -N ] [ -M ] [ -d devdir ] [ -H hardlimits ] [ -y ] [ -R rundir ] [ -i rc.init ] [ -k rc.shutdown ] [ -f rc.shutdown.final ] [ -L runlevel ] [ -e envdir ] [ -r run-image ] [ -S scandir ] [ -l loggerservice ] [ -F controlfifo ] [ -X scanner ] [ -g gracems ] [ -x exitservice ] [ -p path ] [ -m umask ] [ -s envdumpdir ] [ -D initdefault ] [ -W fd ] [ -v verb ] [ args... ]"},
