@@ -16,7 +16,6 @@ import (
 	"s6box/core/accessrules"
 	"s6box/core/cdb"
 	"s6box/core/fdholder"
-	"s6box/core/ipc"
 	"s6box/core/tai64n"
 	"s6box/logger/ere"
 )
@@ -155,19 +154,9 @@ func fdholderdMain(c *Ctx) int {
 			cfg.MaxFDs = int(lim.Cur) - 6
 		}
 	}
-	ln, err := ipc.ListenerOn(0, "stdin")
-	if err != nil {
-		if errors.Is(err, ipc.ErrNotSocket) {
-			return c.Fatal(ExitUsage, "stdin is not a socket")
-		}
-		return c.Fatal(ExitSystem, "unable to use stdin: %v", err)
-	}
-	if flag1 {
-		if _, err := unix.FcntlInt(1, unix.F_GETFD, 0); err != nil {
-			return c.Fatal(ExitUsage, "called with option -1 but stdout said: %v", err)
-		}
-	} else {
-		unix.Close(1)
+	ln, code := stdinListener(c, flag1)
+	if ln == nil {
+		return code
 	}
 	var backend atomic.Value
 	if rulesType == 'i' {
@@ -237,6 +226,30 @@ func infinite() tai64n.Stamp {
 	return now
 }
 
+// fdholderArgs is the options of an fd holder client, then its operands
+// (at least minArgs) and a connection to the holder named by the first.
+type fdholderArgs struct {
+	t, T, fd int
+	del      bool
+	rest     []string
+	cl       *fdholder.Client
+}
+
+func fdholderClientStart(c *Ctx, spec string, minArgs int) (fdholderArgs, int) {
+	var a fdholderArgs
+	var code int
+	var ok bool
+	a.t, a.T, a.fd, a.del, a.rest, code, ok = fdholderOpts(c, spec)
+	if !ok {
+		return a, code
+	}
+	if len(a.rest) < minArgs {
+		return a, c.UsageFail("")
+	}
+	a.cl, code = fdholderConnect(c, a.rest[0], a.t)
+	return a, code
+}
+
 func fdholderOpts(c *Ctx, spec string) (t, T, fd int, del bool, rest []string, code int, ok bool) {
 	opts, rest, code, ok := c.Getopt(spec)
 	if !ok {
@@ -265,23 +278,17 @@ func fdholderOpts(c *Ctx, spec string) (t, T, fd int, del bool, rest []string, c
 
 // fdholderStoreMain: s6-fdholder-store [ -d fd ] [ -t timeout ] [ -T fdtimeout ] socket id
 func fdholderStoreMain(c *Ctx) int {
-	t, T, fd, _, rest, code, ok := fdholderOpts(c, "d:t:T:")
-	if !ok {
+	a, code := fdholderClientStart(c, "d:t:T:", 2)
+	if a.cl == nil {
 		return code
 	}
-	if len(rest) < 2 {
-		return c.UsageFail("")
-	}
+	cl, rest := a.cl, a.rest
 	limit := infinite()
-	if T > 0 {
-		limit = tai64n.FromTime(time.Now().Add(time.Duration(T) * time.Millisecond))
-	}
-	cl, code := fdholderConnect(c, rest[0], t)
-	if cl == nil {
-		return code
+	if a.T > 0 {
+		limit = tai64n.FromTime(time.Now().Add(time.Duration(a.T) * time.Millisecond))
 	}
 	defer cl.Close()
-	if err := cl.Store(fd, rest[1], limit); err != nil {
+	if err := cl.Store(a.fd, rest[1], limit); err != nil {
 		return c.Fatal(1, "unable to store fd: %v", err)
 	}
 	return 0
@@ -289,18 +296,12 @@ func fdholderStoreMain(c *Ctx) int {
 
 // fdholderRetrieveMain: s6-fdholder-retrieve [ -D ] [ -t timeout ] socket id prog...
 func fdholderRetrieveMain(c *Ctx) int {
-	t, _, _, del, rest, code, ok := fdholderOpts(c, "Dt:")
-	if !ok {
+	a, code := fdholderClientStart(c, "Dt:", 3)
+	if a.cl == nil {
 		return code
 	}
-	if len(rest) < 3 {
-		return c.UsageFail("")
-	}
-	cl, code := fdholderConnect(c, rest[0], t)
-	if cl == nil {
-		return code
-	}
-	fd, err := cl.Retrieve(rest[1], del)
+	cl, rest := a.cl, a.rest
+	fd, err := cl.Retrieve(rest[1], a.del)
 	cl.Close()
 	if err != nil {
 		return c.Fatal(1, "unable to retrieve fd for id %s: %v", rest[1], err)
@@ -316,17 +317,11 @@ func fdholderRetrieveMain(c *Ctx) int {
 
 // fdholderDeleteMain: s6-fdholder-delete [ -t timeout ] socket id
 func fdholderDeleteMain(c *Ctx) int {
-	t, _, _, _, rest, code, ok := fdholderOpts(c, "t:")
-	if !ok {
+	a, code := fdholderClientStart(c, "t:", 2)
+	if a.cl == nil {
 		return code
 	}
-	if len(rest) < 2 {
-		return c.UsageFail("")
-	}
-	cl, code := fdholderConnect(c, rest[0], t)
-	if cl == nil {
-		return code
-	}
+	cl, rest := a.cl, a.rest
 	defer cl.Close()
 	if err := cl.Delete(rest[1]); err != nil {
 		return c.Fatal(1, "unable to delete fd for id %s: %v", rest[1], err)
@@ -354,17 +349,11 @@ func quoteID(id string) string {
 
 // fdholderListMain: s6-fdholder-list [ -t timeout ] socket
 func fdholderListMain(c *Ctx) int {
-	t, _, _, _, rest, code, ok := fdholderOpts(c, "t:")
-	if !ok {
+	a, code := fdholderClientStart(c, "t:", 1)
+	if a.cl == nil {
 		return code
 	}
-	if len(rest) < 1 {
-		return c.UsageFail("")
-	}
-	cl, code := fdholderConnect(c, rest[0], t)
-	if cl == nil {
-		return code
-	}
+	cl := a.cl
 	defer cl.Close()
 	ids, err := cl.List()
 	if err != nil {
@@ -383,17 +372,11 @@ func fdholderListMain(c *Ctx) int {
 
 // fdholderGetdumpMain: s6-fdholder-getdump [ -t timeout ] socket prog...
 func fdholderGetdumpMain(c *Ctx) int {
-	t, _, _, _, rest, code, ok := fdholderOpts(c, "t:")
-	if !ok {
+	a, code := fdholderClientStart(c, "t:", 2)
+	if a.cl == nil {
 		return code
 	}
-	if len(rest) < 2 {
-		return c.UsageFail("")
-	}
-	cl, code := fdholderConnect(c, rest[0], t)
-	if cl == nil {
-		return code
-	}
+	cl, rest := a.cl, a.rest
 	dump, err := cl.GetDump()
 	cl.Close()
 	if err != nil {
@@ -461,22 +444,16 @@ func dumpFromEnv(c *Ctx) ([]fdholder.Entry, int) {
 
 // fdholderSetdumpMain: s6-fdholder-setdump [ -t timeout ] socket
 func fdholderSetdumpMain(c *Ctx) int {
-	t, _, _, _, rest, code, ok := fdholderOpts(c, "t:")
-	if !ok {
+	a, code := fdholderClientStart(c, "t:", 1)
+	if a.cl == nil {
 		return code
 	}
-	if len(rest) < 1 {
-		return c.UsageFail("")
-	}
+	cl := a.cl
+	defer cl.Close()
 	dump, code := dumpFromEnv(c)
 	if code != 0 {
 		return code
 	}
-	cl, code := fdholderConnect(c, rest[0], t)
-	if cl == nil {
-		return code
-	}
-	defer cl.Close()
 	if err := cl.SetDump(dump); err != nil {
 		return c.Fatal(1, "unable to set dump: %v", err)
 	}

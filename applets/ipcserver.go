@@ -230,6 +230,26 @@ func socketbinderMain(c *Ctx) int {
 	return c.Exec(rest[1:])
 }
 
+// stdinListener takes the listening socket a server gets as its stdin, and
+// checks stdout for -1 (closing it otherwise), as s6's daemons do.
+func stdinListener(c *Ctx, flag1 bool) (*ipc.Listener, int) {
+	ln, err := ipc.ListenerOn(0, "stdin")
+	if err != nil {
+		if errors.Is(err, ipc.ErrNotSocket) {
+			return nil, c.Fatal(ExitUsage, "stdin is not a socket")
+		}
+		return nil, c.Fatal(ExitSystem, "unable to use stdin: %v", err)
+	}
+	if flag1 {
+		if _, err := unix.FcntlInt(1, unix.F_GETFD, 0); err != nil {
+			return nil, c.Fatal(ExitUsage, "called with option -1 but stdout said: %v", err)
+		}
+	} else {
+		unix.Close(1)
+	}
+	return ln, 0
+}
+
 // ipcserverdMain: s6-ipcserverd [ -1 ] [ -v verbosity ] [ -P | -p ]
 // [ -c maxconn ] [ -C localmaxconn ] prog...
 func ipcserverdMain(c *Ctx) int {
@@ -265,19 +285,9 @@ func ipcserverdMain(c *Ctx) int {
 	if len(rest) == 0 || rest[0] == "" {
 		return c.UsageFail("")
 	}
-	ln, err := ipc.ListenerOn(0, "stdin")
-	if err != nil {
-		if errors.Is(err, ipc.ErrNotSocket) {
-			return c.Fatal(ExitUsage, "stdin is not a socket")
-		}
-		return c.Fatal(ExitSystem, "unable to use stdin: %v", err)
-	}
-	if flag1 {
-		if _, err := unix.FcntlInt(1, unix.F_GETFD, 0); err != nil {
-			return c.Fatal(ExitUsage, "called with option -1 but stdout said: %v", err)
-		}
-	} else {
-		unix.Close(1)
+	ln, code := stdinListener(c, flag1)
+	if ln == nil {
+		return code
 	}
 	path, err := c.LookProgram(rest[0])
 	if err != nil {
