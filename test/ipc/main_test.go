@@ -58,8 +58,10 @@ func cmd(t *testing.T, s side, name string, args ...string) *exec.Cmd {
 func dir(t *testing.T) string {
 	t.Helper()
 	d := t.TempDir()
-	if err := os.Chmod(d, 0o755); err != nil {
-		t.Fatal(err)
+	for _, p := range []string{filepath.Dir(d), d} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return d
 }
@@ -115,8 +117,18 @@ func envOf(out string) map[string]string {
 	return m
 }
 
+// othersMayRun opens the harness's directory (made 0700) to the other
+// users the tests run clients as.
+func othersMayRun(t *testing.T) {
+	t.Helper()
+	if err := os.Chmod(filepath.Dir(harness.BinDir(t)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // asUser makes a command run as uid:gid.
-func asUser(c *exec.Cmd, uid, gid uint32) *exec.Cmd {
+func asUser(t *testing.T, c *exec.Cmd, uid, gid uint32) *exec.Cmd {
+	othersMayRun(t)
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: &syscall.Credential{Uid: uid, Gid: gid, NoSetGroups: true}}
 	return c
 }
