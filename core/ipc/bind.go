@@ -205,3 +205,51 @@ func (c *Conn) CloseWrite() error {
 	}
 	return err
 }
+
+// WaitReadable blocks until a connection is waiting on l (or l is closed),
+// without accepting it: a server that must not hold a connection it may
+// never serve (one stopping on a signal) accepts only when it is ready to.
+func (l *Listener) WaitReadable() error {
+	err := l.rc.Read(func(fd uintptr) bool {
+		p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(p, 0)
+		return err != nil || n > 0
+	})
+	if l.closed.Load() {
+		return ErrClosed
+	}
+	return err
+}
+
+// TryAccept accepts a waiting connection without blocking; it returns nil
+// and no error when there is none.
+func (l *Listener) TryAccept() (*Conn, error) {
+	var c *Conn
+	var aerr error
+	err := l.rc.Control(func(fd uintptr) {
+		for {
+			nfd, _, err := unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			switch err {
+			case nil:
+				c, aerr = nil, nil
+				f, rc, ferr := newFile(nfd, "unix socket")
+				if ferr != nil {
+					aerr = ferr
+					return
+				}
+				c = &Conn{f: f, rc: rc}
+				return
+			case unix.EINTR, unix.ECONNABORTED:
+				continue
+			case unix.EAGAIN:
+				return
+			}
+			aerr = os.NewSyscallError("accept4", err)
+			return
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, aerr
+}

@@ -4,14 +4,14 @@
 // its environment, keeping at most MaxConn connections in all and
 // LocalMaxConn per client uid.
 //
-// Slots are counted by the main loop; the accepting goroutine takes a slot
-// before it accepts, so over the limit a client waits in the kernel's
+// The main loop accepts, one client at a time, only while fewer than
+// MaxConn children run: over the limit a client waits in the kernel's
 // backlog (as with s6, which stops polling the socket) instead of being
-// accepted and dropped.
+// accepted and dropped, and a server told to stop leaves the clients it has
+// not accepted to the next one on the same socket.
 package superserver
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -54,9 +54,9 @@ type Server struct {
 	reap      *reaper.Reaper
 	children  map[int]child
 	perUID    map[int]int
-	slots     chan struct{}
 	exits     chan reaper.Exit
-	conns     chan *ipc.Conn
+	goAhead   chan struct{}
+	readable  chan struct{}
 	acceptErr chan error
 }
 
@@ -78,9 +78,9 @@ func New(ln *ipc.Listener, cfg Config) *Server {
 		cfg: cfg, ln: ln,
 		children:  map[int]child{},
 		perUID:    map[int]int{},
-		slots:     make(chan struct{}, cfg.MaxConn),
 		exits:     make(chan reaper.Exit, 16),
-		conns:     make(chan *ipc.Conn),
+		goAhead:   make(chan struct{}, 1),
+		readable:  make(chan struct{}),
 		acceptErr: make(chan error, 1),
 	}
 }
@@ -90,20 +90,16 @@ func (s *Server) Limits() (maxConn, localMaxConn int) {
 	return s.cfg.MaxConn, s.cfg.LocalMaxConn
 }
 
-func (s *Server) accept() {
-	for {
-		s.slots <- struct{}{}
-		c, err := s.ln.Accept()
-		if err != nil {
-			<-s.slots
-			if errors.Is(err, ipc.ErrClosed) {
-				s.acceptErr <- err
-				return
-			}
-			s.cfg.Log(1, "warning: unable to accept: "+err.Error())
-			continue
+// watch tells the main loop when a client waits, once per go-ahead: the
+// main loop accepts, so no connection is ever taken that the server, told
+// to stop meanwhile, would drop.
+func (s *Server) watch() {
+	for range s.goAhead {
+		if err := s.ln.WaitReadable(); err != nil {
+			s.acceptErr <- err
+			return
 		}
-		s.conns <- c
+		s.readable <- struct{}{}
 	}
 }
 
@@ -120,11 +116,18 @@ func (s *Server) Run(events <-chan Event) error {
 	defer s.reap.Stop()
 	s.cfg.Log(2, "info: starting")
 	s.status()
-	go s.accept()
+	go s.watch()
+	defer close(s.goAhead)
+	watching := false
 	for {
+		if !watching && len(s.children) < s.cfg.MaxConn {
+			s.goAhead <- struct{}{}
+			watching = true
+		}
 		select {
-		case c := <-s.conns:
-			s.connection(c)
+		case <-s.readable:
+			watching = false
+			s.acceptOne()
 		case e := <-s.exits:
 			s.ended(e)
 		case err := <-s.acceptErr:
@@ -167,7 +170,6 @@ func (s *Server) ended(e reaper.Exit) {
 	if s.perUID[ch.uid]--; s.perUID[ch.uid] <= 0 {
 		delete(s.perUID, ch.uid)
 	}
-	<-s.slots
 	how, n := "exitcode", e.Status.ExitStatus()
 	if e.Status.Signaled() {
 		how, n = "signal", int(e.Status.Signal())
@@ -180,15 +182,25 @@ func (s *Server) ended(e reaper.Exit) {
 	s.status()
 }
 
-// connection runs the program for c, or refuses c; either way c is closed
-// here and its slot given back unless a child now holds it.
+// acceptOne accepts a waiting client, if it is still there.
+func (s *Server) acceptOne() {
+	c, err := s.ln.TryAccept()
+	if err != nil {
+		s.cfg.Log(1, "warning: unable to accept: "+err.Error())
+		return
+	}
+	if c != nil {
+		s.connection(c)
+	}
+}
+
+// connection runs the program for c, or refuses c; c is closed here.
 func (s *Server) connection(c *ipc.Conn) {
 	defer c.Close()
 	uid, gid := 0, 0
 	if !s.cfg.NoCreds {
 		cred, err := c.PeerCred()
 		if err != nil {
-			<-s.slots
 			s.cfg.Log(1, "warning: unable to getpeereid: "+err.Error())
 			return
 		}
@@ -196,14 +208,12 @@ func (s *Server) connection(c *ipc.Conn) {
 	}
 	num := s.perUID[uid]
 	if num >= s.cfg.LocalMaxConn {
-		<-s.slots
 		s.cfg.Log(1, fmt.Sprintf("info: deny %s count %d/%d", s.ids(uid, gid), num, s.cfg.LocalMaxConn))
 		return
 	}
 	fd := c.Fd()
 	// The child gets a blocking socket, as from accept(2).
 	if err := unix.SetNonblock(fd, false); err != nil {
-		<-s.slots
 		s.cfg.Log(1, "warning: unable to set the socket blocking: "+err.Error())
 		return
 	}
@@ -213,7 +223,6 @@ func (s *Server) connection(c *ipc.Conn) {
 		Files: []uintptr{uintptr(fd), uintptr(fd), 2},
 	})
 	if err != nil {
-		<-s.slots
 		s.cfg.Log(1, fmt.Sprintf("warning: unable to spawn %s: %v", s.cfg.Argv[0], err))
 		return
 	}
