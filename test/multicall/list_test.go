@@ -33,6 +33,16 @@ heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
 multisubstitute pipeline piperw redirfd shift trap tryexec umask unexport wait
 withstdinas
 overlay-init overlay-stage2 overlay-stage3 printcontenv with-contenv
+accessrules-cdb-from-fs accessrules-fs-from-cdb connlimit ioconnect ipcclient
+ipcserver ipcserver-access ipcserver-socketbinder ipcserverd
+s6-accessrules-cdb-from-fs s6-accessrules-fs-from-cdb s6-connlimit
+s6-ioconnect s6-ipcclient s6-ipcserver s6-ipcserver-access
+s6-ipcserver-socketbinder s6-ipcserverd s6-sudo s6-sudoc s6-sudod sudoc sudod
+fdholder-daemon fdholder-delete fdholder-getdump fdholder-list
+fdholder-retrieve fdholder-setdump fdholder-store fdholder-transferdump
+fdholderd s6-fdholder-daemon s6-fdholder-delete s6-fdholder-getdump
+s6-fdholder-list s6-fdholder-retrieve s6-fdholder-setdump s6-fdholder-store
+s6-fdholder-transferdump s6-fdholderd
 `
 
 func TestListIsPinned(t *testing.T) {

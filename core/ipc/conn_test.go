@@ -1,4 +1,4 @@
-package usock
+package ipc
 
 import (
 	"errors"
