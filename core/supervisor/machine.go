@@ -58,10 +58,11 @@ func (s State) String() string {
 type timerKind uint8
 
 const (
-	timerNone   timerKind = iota
-	timerStart            // DOWN: restart throttle or spawn retry
-	timerKill             // UP/LASTUP: timeout-kill after a down request
-	timerFinish           // FINISH/LASTFINISH: timeout-finish
+	timerNone    timerKind = iota
+	timerStart             // DOWN: restart throttle or spawn retry
+	timerBackoff           // DOWN: restart held back by restart-backoff
+	timerKill              // UP/LASTUP: timeout-kill after a down request
+	timerFinish            // FINISH/LASTFINISH: timeout-finish
 )
 
 // Timings fixed by s6.
@@ -73,6 +74,7 @@ const (
 	defaultFinishMax = 5000             // ms
 	defaultDeaths    = 100
 	maxDeaths        = 4096
+	maxStreak        = 64 // deaths in a row counted for restart-backoff
 )
 
 // evKind is the kind of an event fed to the machine.
@@ -134,6 +136,8 @@ type effects interface {
 	removeDown() error
 	resetDeaths()
 	appendDeath(d status.Death, max int)
+	publishBackoff(b status.Backoff) // supervise/backoff (logs its own failure)
+	clearBackoff()                   // remove supervise/backoff
 	nullStdio()
 	logf(level, format string, a ...any)
 }
@@ -152,6 +156,12 @@ type machine struct {
 	timer     timerKind
 	stdioNull bool
 	startErr  error // the start-up status could not be written
+
+	// restart-backoff (an s6box extension, see holdBack)
+	runStart  time.Time     // when the current or last run started
+	uptime    time.Duration // how long the last run lived
+	streak    int           // deaths in a row, for the backoff delay
+	published bool          // supervise/backoff exists
 }
 
 func newMachine(fx effects, dir string) *machine {
@@ -169,10 +179,16 @@ func (m *machine) arm(k timerKind, d time.Duration) {
 	m.fx.setTimer(d)
 }
 
+// disarm cancels the pending deadline; a start held back by
+// restart-backoff is no longer pending, so supervise/backoff goes too.
 func (m *machine) disarm() {
 	if m.timer != timerNone {
 		m.timer = timerNone
 		m.fx.stopTimer()
+	}
+	if m.published {
+		m.published = false
+		m.fx.clearBackoff()
 	}
 }
 
@@ -227,7 +243,7 @@ var table = [...]line{
 	{onControl + 'P', ignore, pauseGroup, ignore, pauseGroup, ignore},
 	{onControl + 'C', ignore, resumeGroup, ignore, resumeGroup, ignore},
 	{onControl + 'K', ignore, killGroup, ignore, killGroup, ignore},
-	{onControl + 'r', ignore, sendDownSignal, ignore, sendDownSignal, ignore},
+	{onControl + 'r', skipBackoff, sendDownSignal, ignore, sendDownSignal, ignore},
 	{onControl + 'l', ignore, sendReloadSignal, ignore, sendReloadSignal, ignore},
 	{onControl + 'd', stayDown, stop, wantDown, stop, wantDown},
 	{onControl + 'D', markStayDown, markStop, markWantDown, markStop, markWantDown},
