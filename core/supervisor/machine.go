@@ -74,8 +74,11 @@ const (
 	defaultFinishMax = 5000             // ms
 	defaultDeaths    = 100
 	maxDeaths        = 4096
-	maxStreak        = 64 // deaths in a row counted for restart-backoff
 )
+
+// maxStreak bounds the deaths in a row counted for restart-backoff (an
+// s6box extension; the delay stops doubling at its max long before).
+const maxStreak = 64
 
 // evKind is the kind of an event fed to the machine.
 type evKind uint8
@@ -217,7 +220,9 @@ type line struct {
 }
 
 // table is s6-supervise's actions[state][event], one line per event and one
-// column per state. A control byte or host signal without a line is ignored
+// column per state. One cell is s6box's: `r` while down (skipBackoff) starts
+// a service whose restart restart-backoff holds back, and otherwise does
+// nothing, as in s6. A control byte or host signal without a line is ignored
 // in every state, as is every event once the machine has exited.
 var table = [...]line{
 	// input, then its action in: down, up, finish, lastup, lastfinish
