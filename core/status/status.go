@@ -1,5 +1,6 @@
 // Package status reads and writes supervise/status (35 bytes, the s6 2.11
-// layout) and supervise/death_tally (14-byte records).
+// layout), supervise/death_tally (14-byte records) and, an s6box extension,
+// supervise/backoff (20 bytes, see backoff.go).
 package status
 
 import (

@@ -49,6 +49,7 @@ func runDied(m *machine, ev event) {
 	last := m.state == StateLastUp
 	now := m.stamp()
 	m.runPid = 0
+	m.uptime = m.fx.now().Sub(m.runStart)
 	m.st.Wstat = status.WaitStatusFromSys(ws)
 	m.st.Stamp = now
 	m.st.Paused, m.st.Ready = false, false
@@ -110,7 +111,7 @@ func finishDied(m *machine, ev event) {
 	m.finishDone(ev.wstat.Exited() && ev.wstat.ExitStatus() == 125)
 }
 
-// retryStart is the deadline of a throttled or failed start.
+// retryStart is the deadline of a throttled, failed or held-back start.
 func retryStart(m *machine, _ event) {
 	if m.st.WantUp {
 		m.startRun()
@@ -166,6 +167,15 @@ func pauseGroup(m *machine, _ event)  { m.setPaused(m.fx.killpg, syscall.SIGSTOP
 func resumeGroup(m *machine, _ event) { m.setPaused(m.fx.killpg, syscall.SIGCONT, false) }
 
 func killGroup(m *machine, _ event) { m.fx.killpg(m.runPid, syscall.SIGKILL) }
+
+// skipBackoff is `r` while down (s6box): a start held back by
+// restart-backoff happens now. Otherwise `r` does nothing while down, as in
+// s6.
+func skipBackoff(m *machine, _ event) {
+	if m.timer == timerBackoff && m.st.WantUp {
+		m.startRun()
+	}
+}
 
 func sendDownSignal(m *machine, _ event) {
 	m.fx.kill(m.runPid, m.signalFile("down-signal", syscall.SIGTERM))
@@ -308,6 +318,7 @@ func (m *machine) startRun() bool {
 	m.gen = spec.gen
 	now := m.fx.now()
 	m.anchor = now
+	m.runStart = now
 	m.runPid = pid
 	m.state = StateUp
 	m.st.PID = uint64(pid)
@@ -340,12 +351,41 @@ func (m *machine) finishDone(permanent bool) {
 	}
 	m.state = StateDown
 	if m.st.WantUp {
-		if wait := m.anchor.Add(throttle).Sub(now); wait > 0 {
+		wait := m.anchor.Add(throttle).Sub(now)
+		if d, ok := m.backoffDelay(); ok {
+			m.holdBack(now, max(wait, d))
+		} else if wait > 0 {
 			m.arm(timerStart, wait)
 		} else {
 			m.startRun()
 		}
 	}
+}
+
+// backoffDelay counts a death that is followed by a restart and returns the
+// delay restart-backoff asks for; ok is false without a valid file, which
+// also ends the streak (s6's pacing then).
+func (m *machine) backoffDelay() (time.Duration, bool) {
+	b, ok := m.readBackoff()
+	if !ok {
+		m.streak = 0
+		return 0, false
+	}
+	if m.uptime >= b.Reset {
+		m.streak = 0 // the last run stayed up long enough
+	}
+	if m.streak < maxStreak {
+		m.streak++
+	}
+	return b.Delay(m.streak), true
+}
+
+// holdBack delays the next start by d (restart-backoff) and publishes when
+// it is due in supervise/backoff, for svstat.
+func (m *machine) holdBack(now time.Time, d time.Duration) {
+	m.arm(timerBackoff, d)
+	m.published = true
+	m.fx.publishBackoff(status.Backoff{Next: tai64n.FromTime(now.Add(d)), Delay: d})
 }
 
 // setPaused sends sig to run (send is kill or killpg) and records paused.
@@ -389,6 +429,24 @@ func (m *machine) readUint(name string) (uint64, bool) {
 		m.fx.logf("warning", "invalid %s/%s: %q does not start with a number - ignoring it", m.dir, name, b)
 	}
 	return n, ok
+}
+
+// readBackoff reads restart-backoff. Missing → no backoff; unreadable or
+// invalid → warning, no backoff.
+func (m *machine) readBackoff() (svconf.Backoff, bool) {
+	raw, err := m.fx.readFile("restart-backoff")
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			m.fx.logf("warning", "unable to read %s/restart-backoff: %v - restarting without backoff", m.dir, err)
+		}
+		return svconf.Backoff{}, false
+	}
+	b, err := svconf.ParseBackoff(raw)
+	if err != nil {
+		m.fx.logf("warning", "invalid %s/restart-backoff: %v - restarting without backoff", m.dir, err)
+		return svconf.Backoff{}, false
+	}
+	return b, true
 }
 
 // signalFile reads down-signal or reload-signal; def when absent or invalid.

@@ -58,10 +58,11 @@ func (s State) String() string {
 type timerKind uint8
 
 const (
-	timerNone   timerKind = iota
-	timerStart            // DOWN: restart throttle or spawn retry
-	timerKill             // UP/LASTUP: timeout-kill after a down request
-	timerFinish           // FINISH/LASTFINISH: timeout-finish
+	timerNone    timerKind = iota
+	timerStart             // DOWN: restart throttle or spawn retry
+	timerBackoff           // DOWN: restart held back by restart-backoff
+	timerKill              // UP/LASTUP: timeout-kill after a down request
+	timerFinish            // FINISH/LASTFINISH: timeout-finish
 )
 
 // Timings fixed by s6.
@@ -74,6 +75,10 @@ const (
 	defaultDeaths    = 100
 	maxDeaths        = 4096
 )
+
+// maxStreak bounds the deaths in a row counted for restart-backoff (an
+// s6box extension; the delay stops doubling at its max long before).
+const maxStreak = 64
 
 // evKind is the kind of an event fed to the machine.
 type evKind uint8
@@ -134,6 +139,8 @@ type effects interface {
 	removeDown() error
 	resetDeaths()
 	appendDeath(d status.Death, max int)
+	publishBackoff(b status.Backoff) // supervise/backoff (logs its own failure)
+	clearBackoff()                   // remove supervise/backoff
 	nullStdio()
 	logf(level, format string, a ...any)
 }
@@ -152,6 +159,12 @@ type machine struct {
 	timer     timerKind
 	stdioNull bool
 	startErr  error // the start-up status could not be written
+
+	// restart-backoff (an s6box extension, see holdBack)
+	runStart  time.Time     // when the current or last run started
+	uptime    time.Duration // how long the last run lived
+	streak    int           // deaths in a row, for the backoff delay
+	published bool          // supervise/backoff exists
 }
 
 func newMachine(fx effects, dir string) *machine {
@@ -169,10 +182,16 @@ func (m *machine) arm(k timerKind, d time.Duration) {
 	m.fx.setTimer(d)
 }
 
+// disarm cancels the pending deadline; a start held back by
+// restart-backoff is no longer pending, so supervise/backoff goes too.
 func (m *machine) disarm() {
 	if m.timer != timerNone {
 		m.timer = timerNone
 		m.fx.stopTimer()
+	}
+	if m.published {
+		m.published = false
+		m.fx.clearBackoff()
 	}
 }
 
@@ -201,7 +220,9 @@ type line struct {
 }
 
 // table is s6-supervise's actions[state][event], one line per event and one
-// column per state. A control byte or host signal without a line is ignored
+// column per state. One cell is s6box's: `r` while down (skipBackoff) starts
+// a service whose restart restart-backoff holds back, and otherwise does
+// nothing, as in s6. A control byte or host signal without a line is ignored
 // in every state, as is every event once the machine has exited.
 var table = [...]line{
 	// input, then its action in: down, up, finish, lastup, lastfinish
@@ -227,7 +248,7 @@ var table = [...]line{
 	{onControl + 'P', ignore, pauseGroup, ignore, pauseGroup, ignore},
 	{onControl + 'C', ignore, resumeGroup, ignore, resumeGroup, ignore},
 	{onControl + 'K', ignore, killGroup, ignore, killGroup, ignore},
-	{onControl + 'r', ignore, sendDownSignal, ignore, sendDownSignal, ignore},
+	{onControl + 'r', skipBackoff, sendDownSignal, ignore, sendDownSignal, ignore},
 	{onControl + 'l', ignore, sendReloadSignal, ignore, sendReloadSignal, ignore},
 	{onControl + 'd', stayDown, stop, wantDown, stop, wantDown},
 	{onControl + 'D', markStayDown, markStop, markWantDown, markStop, markWantDown},

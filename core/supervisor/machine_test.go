@@ -26,6 +26,7 @@ type fake struct {
 	finErr    error
 	statusErr error
 	st        status.Status
+	backoff   *status.Backoff // supervise/backoff as published
 }
 
 func newFake() *fake {
@@ -99,6 +100,11 @@ func (f *fake) appendDeath(d status.Death, max int) {
 	f.add("death %d %d max=%d", d.Code, d.Sig, max)
 }
 func (f *fake) nullStdio() { f.add("null") }
+func (f *fake) publishBackoff(b status.Backoff) {
+	f.backoff = &b
+	f.add("backoff %v", b.Delay)
+}
+func (f *fake) clearBackoff() { f.backoff = nil; f.add("nobackoff") }
 func (f *fake) logf(level, format string, a ...any) {
 	f.add("%s", level) // the text is checked in the process tests
 }
@@ -131,6 +137,26 @@ func reach(t *testing.T, name string, files map[string]string) (*machine, *fake)
 		f.files[k] = v
 	}
 	m := newMachine(f, "sv")
+	if name == "backoff" {
+		// up with restart-backoff, run died after 100 ms without a finish:
+		// down, its next start held back
+		if _, ok := f.files["restart-backoff"]; !ok {
+			f.files["restart-backoff"] = "1000 30000"
+		}
+		m.handle(event{kind: evStart})
+		f.t = f.t.Add(100 * time.Millisecond)
+		f.finErr = syscall.ENOENT
+		m.handle(exited(100, 1))
+		f.finErr = nil
+		if m.state != StateDown || m.timer != timerBackoff {
+			t.Fatalf("reach backoff: in state %v, deadline %v; log %q", m.state, m.timer, f.log)
+		}
+		for _, b := range []byte(prep) {
+			m.handle(ctl(b))
+		}
+		f.log = nil
+		return m, f
+	}
 	base := strings.TrimPrefix(name, "last")
 	if base == "down" {
 		f.files["down"] = ""
@@ -613,12 +639,15 @@ func checkInvariants(t *testing.T, m *machine, f *fake, trail []event) {
 		if s.PID != 0 || s.Finishing || !s.Ready {
 			bad = "down state but status not down and ready"
 		}
-		if m.timer != timerNone && m.timer != timerStart {
+		if m.timer != timerNone && m.timer != timerStart && m.timer != timerBackoff {
 			bad = "down state with a non-start deadline"
 		}
-		if m.timer == timerStart && !s.WantUp && f.runErr == nil {
+		if (m.timer == timerStart || m.timer == timerBackoff) && !s.WantUp && f.runErr == nil {
 			bad = "start pending while wanted down"
 		}
+	}
+	if (m.timer == timerBackoff) != m.published || m.published != (f.backoff != nil) {
+		bad = "supervise/backoff does not match the pending deadline"
 	}
 	if bad != "" {
 		t.Fatalf("%s: state %v status %+v after %+v\nlog %q", bad, m.state, s, trail, f.log)
@@ -630,12 +659,16 @@ func FuzzMachine(f *testing.F) {
 	f.Add([]byte("u\x01d\x02x"))
 	f.Add([]byte{0, 'd', 1, 2, 3, 'u', 'x', 4})
 	f.Add([]byte("\x01\x01\x02\x02\x03Tk\x05\x06"))
+	f.Add([]byte("\x02\x01\x02\x03\x01\x02\x03\x01\x02\x03\x01"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		fx := newFake()
 		fx.files["timeout-kill"] = "5"
 		fx.files["notification-fd"] = "3"
 		if len(in) > 0 && in[0]&1 == 1 {
 			fx.files["down"] = ""
+		}
+		if len(in) > 0 && in[0]&2 == 2 {
+			fx.files["restart-backoff"] = "300 5000 2000"
 		}
 		m := newMachine(fx, "sv")
 		m.handle(event{kind: evStart})

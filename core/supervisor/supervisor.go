@@ -238,6 +238,11 @@ func (s *Supervisor) setup() error {
 		}
 		return err
 	}
+	// A supervisor killed while it held back a start (restart-backoff)
+	// leaves supervise/backoff behind: nothing is pending now.
+	if err := status.RemoveBackoff(s.sup); err != nil {
+		s.logf("warning", "%v", err)
+	}
 	cp := filepath.Join(s.sup, "control")
 	fi, err := os.Lstat(cp)
 	switch {
@@ -526,8 +531,9 @@ func (s *Supervisor) readFile(name string) ([]byte, error) {
 }
 
 // configMax is how much of a configuration file is read: its first line is
-// at most 15 bytes (a signal name) or 11 (a number).
-const configMax = 16
+// at most 15 bytes (a signal name), 11 (a number) or three numbers with
+// blanks (restart-backoff).
+const configMax = 64
 
 func (s *Supervisor) exists(name string) bool {
 	return syscall.Access(filepath.Join(s.dir, name), unix.F_OK) == nil
@@ -564,6 +570,18 @@ func (s *Supervisor) resetDeaths() {
 func (s *Supervisor) appendDeath(d status.Death, max int) {
 	if err := status.AppendDeath(s.sup, d, max); err != nil {
 		s.logf("warning", "unable to update death_tally: %v", err)
+	}
+}
+
+func (s *Supervisor) publishBackoff(b status.Backoff) {
+	if err := status.WriteBackoff(s.sup, b); err != nil {
+		s.logf("warning", "unable to write the restart backoff: %v", err)
+	}
+}
+
+func (s *Supervisor) clearBackoff() {
+	if err := status.RemoveBackoff(s.sup); err != nil {
+		s.logf("warning", "%v", err)
 	}
 }
 

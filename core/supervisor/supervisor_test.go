@@ -398,3 +398,47 @@ func TestStartFailsWithoutStatus(t *testing.T) {
 		t.Error("run was started by a supervisor that failed to start")
 	}
 }
+
+// restart-backoff with the real host: supervise/backoff left by an earlier
+// supervisor is removed at start (nothing is pending then), a held-back
+// start is published there, and `r` starts the service at once.
+func TestBackoffFileHost(t *testing.T) {
+	dir := service(t, `echo x >> starts; [ "$(wc -l < starts)" -ge 2 ] && exec sleep 1000; exit 1`, "")
+	if err := os.WriteFile(filepath.Join(dir, "restart-backoff"), []byte("600000 600000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sup := filepath.Join(dir, "supervise")
+	if err := os.Mkdir(sup, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := status.WriteBackoff(sup, status.Backoff{Delay: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "down"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs logSink
+	start(t, dir, &logs)
+	if _, ok, err := status.ReadBackoff(dir); ok || err != nil {
+		t.Fatalf("leftover supervise/backoff kept: %v %v", ok, err)
+	}
+	control(t, dir, "U")
+	var b status.Backoff
+	waitFor(t, "the held-back start published", func() bool {
+		var ok bool
+		var err error
+		b, ok, err = status.ReadBackoff(dir)
+		return err == nil && ok && b.Delay == 10*time.Minute
+	})
+	if st := readStatus(t, dir); st.PID != 0 || !st.WantUp || b.Next.Sub(st.Stamp) < 10*time.Minute {
+		t.Fatalf("status %+v, backoff %+v", st, b)
+	}
+	control(t, dir, "r")
+	waitFor(t, "up", func() bool { st, _ := status.Read(dir); return st.Up() })
+	if _, ok, err := status.ReadBackoff(dir); ok || err != nil {
+		t.Fatalf("supervise/backoff once up: %v %v", ok, err)
+	}
+	if logs.String() != "" {
+		t.Fatalf("logs: %s", logs.String())
+	}
+}

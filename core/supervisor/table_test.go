@@ -68,7 +68,7 @@ func TestCells(t *testing.T) { runRows(t, cellRows()) }
 func TestEveryCell(t *testing.T) {
 	reached := map[cell]bool{}
 	for _, rows := range [][]row{controlUpRows(), controlDownRows(), controlFinishRows(),
-		deathAndFinishRows(), hostSignalRows(), cellRows()} {
+		deathAndFinishRows(), hostSignalRows(), cellRows(), backoffRows()} {
 		for c := range runRows(t, rows) {
 			reached[c] = true
 		}

@@ -5,8 +5,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseUint(t *testing.T) {
@@ -66,6 +68,69 @@ func FuzzParsers(f *testing.F) {
 		}
 		if sig, ok := ParseSignal(b); ok && (sig <= 0 || sig > 64) {
 			t.Fatalf("ParseSignal(%q) = %d", b, sig)
+		}
+	})
+}
+
+func TestParseBackoff(t *testing.T) {
+	ms := time.Millisecond
+	for in, want := range map[string]Backoff{
+		"1000 60000":           {1000 * ms, 60000 * ms, 60000 * ms},
+		"1000 60000 300000\n":  {1000 * ms, 60000 * ms, 300000 * ms},
+		"\t250  250\t10\nrest": {250 * ms, 250 * ms, 10 * ms},
+		"1 86400000 86400000":  {ms, 24 * time.Hour, 24 * time.Hour},
+		"0010 20":              {10 * ms, 20 * ms, 20 * ms},
+	} {
+		got, err := ParseBackoff([]byte(in))
+		if err != nil || got != want {
+			t.Errorf("ParseBackoff(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "\n1000 2000", "1000", "1000 2000 3000 4000", "0 1000", "1000 0",
+		"2000 1000", "1000 2000 0", "1s 2s", "-1 5", "1000 86400001", "1000 99999999999999", "1000,2000", "+1 2"} {
+		var be *BackoffError
+		if b, err := ParseBackoff([]byte(in)); !errors.As(err, &be) {
+			t.Errorf("ParseBackoff(%q) = %+v, %v; want a *BackoffError", in, b, err)
+		}
+	}
+}
+
+func TestBackoffDelay(t *testing.T) {
+	b := Backoff{Initial: time.Second, Max: 30 * time.Second}
+	var got []time.Duration
+	for n := 1; n <= 10; n++ {
+		got = append(got, b.Delay(n)/time.Second)
+	}
+	want := []time.Duration{1, 2, 4, 8, 16, 30, 30, 30, 30, 30}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("delays %v, want %v", got, want)
+	}
+	// no overflow however long the streak
+	b = Backoff{Initial: time.Millisecond, Max: BackoffMax}
+	if d := b.Delay(1 << 30); d != BackoffMax {
+		t.Fatalf("Delay(1<<30) = %v", d)
+	}
+}
+
+// FuzzParseBackoff: any content is either a valid Backoff or a
+// *BackoffError, and a valid one never yields a delay out of range.
+func FuzzParseBackoff(f *testing.F) {
+	for _, s := range []string{"1000 60000", "1 2 3\n", "0 0", "x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		b, err := ParseBackoff(in)
+		if err != nil {
+			var be *BackoffError
+			if !errors.As(err, &be) {
+				t.Fatalf("%q: error type %T", in, err)
+			}
+			return
+		}
+		for n := 1; n < 50; n++ {
+			if d := b.Delay(n); d < b.Initial || d > b.Max || d > BackoffMax {
+				t.Fatalf("%q: Delay(%d) = %v", in, n, d)
+			}
 		}
 	})
 }

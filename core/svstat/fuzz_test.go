@@ -41,12 +41,21 @@ func FuzzStatusRender(f *testing.F) {
 	f.Add([]byte("\x40\x00\x00\x00\x6b\x03\xfd\xb6\x03\x6d\x6b\x5b\x40\x00\x00\x00\x6b\x03\xfd\xb6\x03\xc4\x94\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0f\x08"))
 	garbage := []byte(strings.Repeat("\xff", 34) + "\x08") // ready, stamps past year 9999
 	f.Add(garbage)
+	f.Add(append(make([]byte, 35), status.Backoff{Next: tai64n.Now(), Delay: 5e9}.Encode()...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := status.Decode(b)
 		if err != nil {
 			return
 		}
 		in := Info{Status: st, Now: tai64n.Now()}
+		if len(b) >= status.Size+status.BackoffSize {
+			// the bytes after the status as a supervise/backoff
+			bo, err := status.DecodeBackoff(b[status.Size : status.Size+status.BackoffSize])
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.Backoff = &bo
+		}
 		h := Human(in, false)
 		if !strings.HasPrefix(h, "up (pid ") && !strings.HasPrefix(h, "down (") {
 			t.Fatalf("bad line %q", h)
@@ -64,7 +73,7 @@ func FuzzStatusRender(f *testing.F) {
 		if err := json.Unmarshal(js, &m); err != nil {
 			t.Fatalf("%s: %v", js, err)
 		}
-		for _, k := range []string{"since", "ready_since"} {
+		for _, k := range []string{"since", "ready_since", "next_start"} {
 			if v, ok := m[k].(string); ok {
 				if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
 					t.Fatalf("%s is not RFC 3339: %v", k, err)

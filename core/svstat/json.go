@@ -30,6 +30,10 @@ type Record struct {
 	LastExitCode *int    `json:"last_exit_code"` // of the last death of run, or null
 	LastSignal   *string `json:"last_signal"`
 	Deaths       int     `json:"deaths"`
+	// A start held back by restart-backoff (s6box), else all three absent.
+	BackoffMS       *uint64 `json:"backoff_ms,omitempty"`
+	NextStart       string  `json:"next_start,omitempty"` // null when NextStartTAI64N is set
+	NextStartTAI64N string  `json:"next_start_tai64n,omitempty"`
 }
 
 // NewRecord builds the JSON view of in; deaths is the number of records in
@@ -62,6 +66,12 @@ func NewRecord(service string, in Info, deaths int) Record {
 	if st.Ready {
 		r.ReadySince = rfc3339(st.ReadyStamp)
 		r.ReadyTAI64N = st.ReadyStamp.String()
+	}
+	if b := in.Backoff; b != nil {
+		ms := uint64(b.Delay / time.Millisecond)
+		r.BackoffMS = &ms
+		r.NextStart = rfc3339(b.Next)
+		r.NextStartTAI64N = b.Next.String()
 	}
 	// The wait status describes the last death of run. death_tally is
 	// emptied at supervisor start, so with no record and a zero wait status
@@ -143,6 +153,12 @@ func (r Record) JSON() ([]byte, error) {
 		w.Null()
 	}
 	w.IntMember("deaths", int64(r.Deaths))
+	if r.BackoffMS != nil {
+		w.Key("backoff_ms")
+		w.Uint(*r.BackoffMS)
+		stringOrNull(w, "next_start", r.NextStart)
+		w.StringMember("next_start_tai64n", r.NextStartTAI64N)
+	}
 	w.EndObject()
 	return w.B, nil
 }

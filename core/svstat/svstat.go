@@ -22,6 +22,10 @@ type Info struct {
 	Status     status.Status
 	NormallyUp bool
 	Now        tai64n.Stamp
+	// Backoff is the start held back by restart-backoff (an s6box
+	// extension, supervise/backoff), or nil: always nil unless the status
+	// says down and wanted up.
+	Backoff *status.Backoff
 }
 
 // ErrNotRunning means supervise/lock is absent or not locked.
@@ -43,6 +47,15 @@ func Load(dir string, now tai64n.Stamp) (Info, error) {
 		return Info{}, fmt.Errorf("unable to read status for %s: %w", dir, err)
 	}
 	info := Info{Status: st, Now: now}
+	if st.PID == 0 && st.WantUp {
+		b, ok, err := status.ReadBackoff(dir)
+		if err != nil {
+			return Info{}, fmt.Errorf("unable to read the restart backoff of %s: %w", dir, err)
+		}
+		if ok {
+			info.Backoff = &b
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, "down")); err == nil {
 		info.NormallyUp = false
 	} else if errors.Is(err, os.ErrNotExist) {
@@ -127,5 +140,23 @@ func Human(in Info, numeric bool) string {
 		b = strconv.AppendUint(b, elapsed(in.Now, st.ReadyStamp), 10)
 		b = append(b, " seconds"...)
 	}
+	if in.Backoff != nil {
+		// s6box: only a service with restart-backoff ever shows this
+		b = append(b, ", backing off, next start in "...)
+		b = strconv.AppendUint(b, until(in.Now, in.Backoff.Next), 10)
+		b = append(b, " seconds"...)
+	}
 	return string(b)
+}
+
+// until is t − now in whole seconds rounded up, 0 when t is not later.
+func until(now, t tai64n.Stamp) uint64 {
+	if t.Sec < now.Sec || (t.Sec == now.Sec && t.Nano <= now.Nano) {
+		return 0
+	}
+	s := t.Sec - now.Sec
+	if t.Nano > now.Nano && s < ^uint64(0) {
+		s++
+	}
+	return s
 }

@@ -3,9 +3,14 @@ package svstat
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"s6box/core/lock"
 	"s6box/core/status"
 	"s6box/core/tai64n"
 )
@@ -250,6 +255,8 @@ func TestJSONBytesMatchEncodingJSON(t *testing.T) {
 		{Status: status.Status{Stamp: at(990, 0), PID: 55, Wstat: 9, Finishing: true, Paused: true}, Now: now},
 		{Status: status.Status{Stamp: at(990, 0), Wstat: 3 << 8}, Now: now},
 	}
+	ins = append(ins, Info{Status: status.Status{Stamp: at(990, 0), ReadyStamp: at(990, 0), Wstat: 1 << 8, WantUp: true, Ready: true},
+		Backoff: &status.Backoff{Next: at(1007, 500), Delay: 16 * time.Second}, Now: now})
 	for i, in := range ins {
 		for _, name := range []string{"sv/a", "<&>\"\\\n\u2028\xff"} {
 			r := NewRecord(name, in, i)
@@ -298,5 +305,93 @@ func TestJSONGarbageStamps(t *testing.T) {
 	b, _ := NewRecord("x", in, 0).JSON()
 	if !strings.Contains(string(b), `"since":"1970-01-01T00:15:53Z"`) || !strings.Contains(string(b), `"ready_since":"1970-01-01T00:15:58Z"`) {
 		t.Errorf("sane stamps: %s", b)
+	}
+}
+
+// restart-backoff (s6box): the human line gains a clause at its end, and
+// only when supervise/backoff holds a pending start.
+func TestHumanBackoff(t *testing.T) {
+	now := at(1000, 500)
+	st := status.Status{Stamp: at(997, 0), ReadyStamp: at(997, 0), Wstat: 1 << 8, WantUp: true, Ready: true}
+	plain := "down (exitcode 1) 3 seconds, normally up, want up, ready 3 seconds"
+	if got := Human(Info{Status: st, NormallyUp: true, Now: now}, false); got != plain {
+		t.Fatalf("without backoff: %q", got)
+	}
+	for _, c := range []struct {
+		next tai64n.Stamp
+		want uint64
+	}{{at(1016, 500), 16}, {at(1016, 501), 17}, {at(1016, 499), 16}, {at(1000, 501), 1}, {at(1000, 500), 0}, {at(990, 0), 0}} {
+		in := Info{Status: st, NormallyUp: true, Now: now, Backoff: &status.Backoff{Next: c.next, Delay: 16 * time.Second}}
+		want := plain + ", backing off, next start in " + strconv.FormatUint(c.want, 10) + " seconds"
+		if got := Human(in, false); got != want {
+			t.Errorf("next %v:\n got %q\nwant %q", c.next, got, want)
+		}
+	}
+}
+
+func TestJSONBackoff(t *testing.T) {
+	now := at(1000, 0)
+	st := status.Status{Stamp: at(997, 0), ReadyStamp: at(997, 0), Wstat: 1 << 8, WantUp: true, Ready: true}
+	b, _ := NewRecord("x", Info{Status: st, NormallyUp: true, Now: now}, 3).JSON()
+	if strings.Contains(string(b), "backoff") || strings.Contains(string(b), "next_start") {
+		t.Fatalf("without backoff: %s", b)
+	}
+	in := Info{Status: st, NormallyUp: true, Now: now, Backoff: &status.Backoff{Next: at(1008, 0), Delay: 8 * time.Second}}
+	b, _ = NewRecord("x", in, 3).JSON()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	// 1008 − 37 leap seconds = 971 s after the epoch
+	if m["backoff_ms"] != float64(8000) || m["next_start"] != "1970-01-01T00:16:11Z" || m["next_start_tai64n"] != at(1008, 0).String() {
+		t.Fatalf("backoff record: %s", b)
+	}
+	in.Backoff.Next = tai64n.Stamp{Sec: ^uint64(0)}
+	b, _ = NewRecord("x", in, 3).JSON()
+	m = nil
+	if err := json.Unmarshal(b, &m); err != nil || m["next_start"] != nil {
+		t.Fatalf("garbage next start: %s %v", b, err)
+	}
+}
+
+// Load reads supervise/backoff only for a service down and wanted up.
+func TestLoadBackoff(t *testing.T) {
+	dir := t.TempDir()
+	sup := filepath.Join(dir, "supervise")
+	os.Mkdir(sup, 0o700)
+	lk, err := lock.Acquire(filepath.Join(sup, "lock"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Close()
+	bo := status.Backoff{Next: at(1008, 0), Delay: 8 * time.Second}
+	if err := status.WriteBackoff(sup, bo); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		st   status.Status
+		want bool
+	}{
+		{status.Status{WantUp: true, Ready: true}, true},
+		{status.Status{Ready: true}, false},
+		{status.Status{PID: 7, WantUp: true}, false},
+		{status.Status{PID: 7, WantUp: true, Finishing: true}, false},
+	} {
+		if err := status.Write(sup, c.st); err != nil {
+			t.Fatal(err)
+		}
+		in, err := Load(dir, at(1000, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (in.Backoff != nil) != c.want || (c.want && *in.Backoff != bo) {
+			t.Errorf("status %+v: backoff %+v", c.st, in.Backoff)
+		}
+	}
+	// a garbage supervise/backoff is an error, not a wrong line
+	status.Write(sup, status.Status{WantUp: true, Ready: true})
+	os.WriteFile(filepath.Join(sup, status.BackoffName), []byte("short"), 0o644)
+	if _, err := Load(dir, at(1000, 0)); !errors.Is(err, status.ErrBackoffSize) {
+		t.Fatalf("garbage backoff: %v", err)
 	}
 }
