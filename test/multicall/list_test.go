@@ -32,6 +32,15 @@ fdmove fdreserve fdswap forbacktickx foreground forstdin forx getcwd getpid
 heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
 multisubstitute pipeline piperw redirfd shift trap tryexec umask unexport wait
 withstdinas
+svlink s6-svlink svunlink s6-svunlink permafailon s6-permafailon fghack
+s6-fghack pause s6-pause mkfifodir s6-mkfifodir cleanfifodir s6-cleanfifodir
+ftrig-notify s6-ftrig-notify ftrig-wait s6-ftrig-wait ftrig-listen1
+s6-ftrig-listen1 ftrig-listen s6-ftrig-listen instance-maker
+s6-instance-maker instance-create s6-instance-create instance-delete
+s6-instance-delete instance-control s6-instance-control instance-status
+s6-instance-status instance-list s6-instance-list usertree-maker
+s6-usertree-maker rc-bundle s6-rc-bundle rc-dryrun s6-rc-dryrun init-echo
+s6-linux-init-echo init-nuke s6-linux-init-nuke
 `
 
 func TestListIsPinned(t *testing.T) {
