@@ -15,11 +15,14 @@ import (
 
 // instanceFatal maps core/instance errors to s6's exit codes.
 func instanceFatal(c *Ctx, err error, format string, a ...any) int {
+	var ce *instance.CheckError
 	switch {
 	case errors.Is(err, instance.ErrBadName):
 		return c.Fatal(ExitUsage, "invalid instance name")
 	case errors.Is(err, instance.ErrNotRunning):
 		return c.Fatal(1, "%v", err)
+	case errors.As(err, &ce):
+		return c.Fatal(ExitSystem, "%s", s6Msg(ce))
 	case errors.Is(err, instance.ErrExists), errors.Is(err, instance.ErrInTheWay):
 		return c.Fatal(ExitUsage, "%v", err)
 	case errors.Is(err, svlink.ErrTimeout):
@@ -144,7 +147,7 @@ func makerScript(c *Ctx) (svmaker.Script, int) {
 	if self == "" {
 		return svmaker.Script{}, c.Fatal(ExitSystem, "unable to find this executable")
 	}
-	return svmaker.Script{Shebang: "#!" + self + " runscript", Quote: linuxinit.Quote}, -1
+	return svmaker.Script{Bin: self, Quote: linuxinit.Quote}, -1
 }
 
 // makerLogOpt applies one of the logger options shared by the makers; it
@@ -252,7 +255,7 @@ func usertreeMakerMain(c *Ctx) int {
 	if !ok {
 		return code
 	}
-	u := svmaker.Usertree{Logger: svmaker.DefaultLogger(), Execline: "execlineb"}
+	u := svmaker.Usertree{Logger: svmaker.DefaultLogger()}
 	rcArg, hasRC := "", false
 	for _, o := range opts {
 		if handled, good := makerLogOpt(&u.Logger, o.Letter, o.Value); handled {

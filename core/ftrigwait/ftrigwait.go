@@ -1,7 +1,9 @@
 // Package ftrigwait waits for patterns of events on fifodirs, as s6's
 // s6-ftrigrd does for s6-ftrig-wait and s6-ftrig-listen: each subscription
-// accumulates the event bytes it reads and is satisfied as soon as its
-// pattern matches them; the byte that completed the match is kept.
+// accumulates the event bytes it reads and, after each read, matches its
+// pattern against them as regexec does with REG_NOTBOL|REG_NOTEOL (so ^
+// and $ never match); it is satisfied by the leftmost-longest match, whose
+// last byte is kept.
 package ftrigwait
 
 import (
@@ -12,9 +14,11 @@ import (
 	"s6box/core/ftrig"
 )
 
-// Matcher is a compiled pattern (the applets pass POSIX EREs).
+// Matcher is a compiled pattern (the applets pass POSIX EREs): MatchEnd
+// returns where the leftmost-longest match in b ends, ^ and $ not
+// matching at b's ends when notEnds.
 type Matcher interface {
-	Match(b []byte) bool
+	MatchEnd(b []byte, notEnds bool) (end int, ok bool)
 }
 
 // ErrTimeout is returned by Wait when the deadline passes first.
@@ -125,17 +129,14 @@ func (w *Waiter) drain() error {
 	return nil
 }
 
-// feed adds event bytes one at a time, stopping at the first match.
+// feed adds the bytes of one read and matches.
 func (s *sub) feed(b []byte) {
-	for _, c := range b {
-		if len(s.seen) >= maxHistory {
-			s.seen = append(s.seen[:0], s.seen[len(s.seen)-maxHistory/2:]...)
-		}
-		s.seen = append(s.seen, c)
-		if s.re.Match(s.seen) {
-			s.done, s.last = true, c
-			return
-		}
+	s.seen = append(s.seen, b...)
+	if len(s.seen) > maxHistory {
+		s.seen = append(s.seen[:0], s.seen[len(s.seen)-maxHistory:]...)
+	}
+	if end, ok := s.re.MatchEnd(s.seen, true); ok && end > 0 {
+		s.done, s.last = true, s.seen[end-1]
 	}
 }
 

@@ -39,12 +39,28 @@ func ValidName(name string) error {
 // Path is the service directory of instance name of service sv.
 func Path(sv, name string) string { return filepath.Join(sv, "instance", name) }
 
+// CheckError is a failure to tell whether the instance scanner runs; it
+// says what could not be done.
+type CheckError struct {
+	Op  string // "chdir to DIR", "open FILE"
+	Err error
+}
+
+func (e *CheckError) Error() string { return "unable to " + e.Op + ": " + e.Err.Error() }
+func (e *CheckError) Unwrap() error { return e.Err }
+
 // CheckRunning fails with ErrNotRunning unless a scanner runs on
 // sv/instance.
 func CheckRunning(sv string) error {
-	ok, err := svlink.ScannerRunning(filepath.Join(sv, "instance"))
+	dir := filepath.Join(sv, "instance")
+	if st, err := os.Stat(dir); err != nil {
+		return &CheckError{Op: "chdir to " + dir, Err: fsutil.Bare(err)}
+	} else if !st.IsDir() {
+		return &CheckError{Op: "chdir to " + dir, Err: syscall.ENOTDIR}
+	}
+	ok, err := svlink.ScannerRunning(dir)
 	if err != nil {
-		return err
+		return &CheckError{Op: "open " + filepath.Join(dir, ".s6-svscan", "lock"), Err: fsutil.Bare(err)}
 	}
 	if !ok {
 		return fmt.Errorf("%w on %s", ErrNotRunning, sv)

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"s6box/core/fsutil"
 	"s6box/core/ftrig"
 	"s6box/core/ftrigwait"
 	"s6box/core/lock"
@@ -57,7 +58,7 @@ func ScannerRunning(scandir string) (bool, error) {
 	p := filepath.Join(scandir, ".s6-svscan", "lock")
 	f, err := os.Open(p)
 	if err != nil {
-		return false, fmt.Errorf("unable to open %s: %w", p, err)
+		return false, fmt.Errorf("unable to open %s: %w", p, fsutil.Bare(err))
 	}
 	f.Close()
 	ok, err := lock.IsLocked(p)
@@ -96,13 +97,13 @@ var exitPattern = byteMatcher('x')
 // byteMatcher matches when a given event byte has been seen.
 type byteMatcher byte
 
-func (m byteMatcher) Match(b []byte) bool {
-	for _, c := range b {
+func (m byteMatcher) MatchEnd(b []byte, _ bool) (int, bool) {
+	for i, c := range b {
 		if c == byte(m) {
-			return true
+			return i + 1, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // Link links each dirs[i] into scandir as names[i], makes the scanner

@@ -5,8 +5,10 @@
 // directory (with log/) or as s6-rc source definitions.
 //
 // Scripts are written in the `runscript` form (see README, Boot): a #!
-// line naming the binary, then one command line of applet words, so they
-// need neither a shell nor a farm of links at a known path.
+// line naming the binary, then one command line in which every applet is
+// named through the binary's path, so they need neither a shell nor a
+// farm of links at a known path, and PATH cannot substitute another
+// program of the same name.
 package svmaker
 
 import (
@@ -23,8 +25,15 @@ import (
 
 // Script says how scripts are written.
 type Script struct {
-	Shebang string              // first line, "#!/path/s6box runscript"
-	Quote   func(string) string // quotes one word for that interpreter
+	Bin   string              // absolute path of the multicall binary
+	Quote func(string) string // quotes one word for runscript
+}
+
+// cmd is an applet's command line through the binary's path: a chain of
+// applets must not find another program of the same name in PATH
+// (daemontools' svscan, Debian's s6 tools).
+func (s Script) cmd(name string, args ...string) []string {
+	return append([]string{s.Bin, name}, args...)
 }
 
 func (s Script) line(words ...string) string {
@@ -32,7 +41,7 @@ func (s Script) line(words ...string) string {
 	for i, w := range words {
 		q[i] = s.Quote(w)
 	}
-	return s.Shebang + "\n" + strings.Join(q, " ") + "\n"
+	return "#!" + s.Bin + " runscript\n" + strings.Join(q, " ") + "\n"
 }
 
 // Logger is the s6-log configuration of a maker's logger.
@@ -112,12 +121,12 @@ func (l Logger) Validate() error {
 }
 
 // words is the logger's command line.
-func (l Logger) words() []string {
+func (l Logger) words(sc Script) []string {
 	var w []string
 	if l.User != "" {
-		w = append(w, "setuidgid", l.User)
+		w = sc.cmd("setuidgid", l.User)
 	}
-	w = append(w, "log", "-bd3", "--")
+	w = append(w, sc.cmd("log", "-bd3", "--")...)
 	if l.StampType&1 != 0 {
 		w = append(w, "t")
 	}
@@ -196,7 +205,7 @@ func writeTree(dir string, rc *RC, sc Script, run []string, lg *Logger, populate
 		return nil
 	}
 	logdir := filepath.Join(dir, "log")
-	lfs := files{"run": sc.line(lg.words()...), "notification-fd": "3\n"}
+	lfs := files{"run": sc.line(lg.words(sc)...), "notification-fd": "3\n"}
 	if rc != nil {
 		logdir = filepath.Join(dir, rc.Logger)
 		lfs["type"] = "longrun\n"
@@ -239,11 +248,11 @@ func MakeInstance(c Instance) error {
 		return &ErrUsage{"logdir specified (-L) but logger name not specified (-r)"}
 	}
 	max := min(max(c.Max, 1), 90000)
-	run := []string{"fdmove", "-c", "2", "1"}
+	run := c.Script.cmd("fdmove", "-c", "2", "1")
 	if c.User != "" {
-		run = append(run, "setuidgid", c.User)
+		run = append(run, c.Script.cmd("setuidgid", c.User)...)
 	}
-	run = append(run, "svscan", "-d3", "-c"+strconv.Itoa(max), "--", "instance")
+	run = append(run, c.Script.cmd("svscan", "-d3", "-c"+strconv.Itoa(max), "--", "instance")...)
 	return writeTree(c.Dir, c.RC, c.Script, run, c.Logger, func(svdir string) error {
 		for _, d := range []string{"instance", "instances"} {
 			if err := mkdir(filepath.Join(svdir, d)); err != nil {

@@ -6,16 +6,15 @@ import (
 
 // Usertree is s6-usertree-maker's configuration.
 type Usertree struct {
-	User     string   // the account whose tree it is
-	ScanDir  string   // its scan directory: absolute or "${HOME}/…"
-	Path     string   // PATH for the tree
-	EnvDir   string   // optional envdir read before the variables below
-	Vars     []string // variables imported from EnvDir into the tree
-	Dir      string
-	Logger   Logger // mandatory: the tree's catch-all logger
-	RC       *RC    // s6-rc definitions (service and logger) instead
-	Script   Script
-	Execline string // name of the execline interpreter applet
+	User    string   // the account whose tree it is
+	ScanDir string   // its scan directory: absolute or "${HOME}/…"
+	Path    string   // PATH for the tree
+	EnvDir  string   // optional envdir read before the variables below
+	Vars    []string // variables imported from EnvDir into the tree
+	Dir     string
+	Logger  Logger // mandatory: the tree's catch-all logger
+	RC      *RC    // s6-rc definitions (service and logger) instead
+	Script  Script
 }
 
 // DefaultPath is the tree's PATH unless told otherwise (skalibs' default).
@@ -32,31 +31,35 @@ func elQuote(s string) string {
 // then a scanner on the user's scan directory.
 func (u Usertree) usertreeScript() string {
 	var b strings.Builder
-	line := func(s ...string) { b.WriteString(strings.Join(s, " ") + "\n") }
+	bin := elQuote(u.Script.Bin)
+	// line writes one command, through the binary's path
+	line := func(s ...string) { b.WriteString(bin + " " + strings.Join(s, " ") + "\n") }
+	// raw writes a line of a block as it is
+	raw := func(s ...string) { b.WriteString(strings.Join(s, " ") + "\n") }
 	q := elQuote(u.User)
 	line("fdmove", "-c", "2", "1")
 	line("emptyenv", "-p")
 	line("export", "USER", q)
 	line("envuidgid", "-i", "--", q)
 	line("applyuidgid", "-U", "--")
-	line("backtick", "-in", "HOME", "{", "homeof", q, "}")
+	line("backtick", "-in", "HOME", "{", bin, "homeof", q, "}")
 	if u.EnvDir != "" {
 		line("envdir", "-i", "--", elQuote(u.EnvDir))
 		if len(u.Vars) > 0 {
 			line("multisubstitute")
-			line("{")
+			raw("{")
 			for _, v := range u.Vars {
-				line("  importas", "-D", `""`, "--", elQuote(v), elQuote(v))
+				raw("  importas", "-D", `""`, "--", elQuote(v), elQuote(v))
 			}
-			line("}")
+			raw("}")
 		}
 	}
 	line("multisubstitute")
-	line("{")
+	raw("{")
 	for _, v := range []string{"USER", "HOME", "UID", "GID", "GIDLIST"} {
-		line("  importas", "-i", v, v)
+		raw("  importas", "-i", v, v)
 	}
-	line("}")
+	raw("}")
 	if u.EnvDir != "" {
 		for _, v := range u.Vars {
 			line("export", elQuote(v), "${"+elQuote(v)+"}")
@@ -92,7 +95,7 @@ func MakeUsertree(u Usertree) error {
 	if u.RC != nil && u.RC.Logger == "" {
 		return &ErrUsage{"argument to -r must be: service/logger or service/logger/pipeline"}
 	}
-	run := []string{u.Execline, "-Pc", u.usertreeScript()}
+	run := u.Script.cmd("execlineb", "-Pc", u.usertreeScript())
 	lg := u.Logger
 	return writeTree(u.Dir, u.RC, u.Script, run, &lg, nil)
 }
