@@ -21,7 +21,7 @@ import (
 // the window, else chain-loads prog.
 func permafailonMain(c *Ctx) int {
 	a := c.Args
-	if len(a) < 4 {
+	if len(a) < 3 {
 		return c.UsageFail("")
 	}
 	secs, err1 := strconv.ParseUint(a[0], 10, 32)

@@ -261,7 +261,11 @@ func MakeInstance(c Instance) error {
 		}
 		dst := filepath.Join(svdir, "template")
 		if err := fsutil.CopyTree(c.Template, dst, fsutil.CopyOptions{}); err != nil {
-			return fmt.Errorf("unable to copy file hierarchy from %s to %s: %w", c.Template, dst, fsutil.Bare(err))
+			var errno syscall.Errno
+			if errors.As(err, &errno) {
+				err = errno
+			}
+			return fmt.Errorf("unable to copy file hierarchy from %s to %s: %w", c.Template, dst, err)
 		}
 		return nil
 	})

@@ -40,6 +40,22 @@ func same(t *testing.T, dir, name string, args ...string) harness.Result {
 	return ours
 }
 
+// sameFresh is same for programs that create path: it is removed before
+// each run.
+func sameFresh(t *testing.T, dir, path, name string, args ...string) {
+	t.Helper()
+	real := harness.RealS6(t, name)
+	os.RemoveAll(path)
+	ours := run(t, dir, name, args...)
+	os.RemoveAll(path)
+	theirs := run(t, dir, real, args...)
+	os.RemoveAll(path)
+	if ours != theirs {
+		t.Errorf("%s %q:\nours:  %d %q %q\nreal:  %d %q %q", name, args,
+			ours.Code, ours.Stdout, ours.Stderr, theirs.Code, theirs.Stdout, theirs.Stderr)
+	}
+}
+
 // scanDir starts our svscan (extra arguments first) on a new scan
 // directory and waits until it listens.
 func scanDir(t *testing.T, root string, extra ...string) string {
@@ -104,4 +120,3 @@ func execlineb(t *testing.T) string {
 }
 
 func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
-
