@@ -272,4 +272,3 @@ func TestUsertreeMaker(t *testing.T) {
 		t.Error("the user's scanner did not exit on svscanctl -t")
 	}
 }
-

@@ -177,4 +177,3 @@ func TestPause(t *testing.T) {
 		t.Errorf("s6-pause -p x: %d %q", r.Code, r.Stderr)
 	}
 }
-
