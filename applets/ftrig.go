@@ -73,15 +73,11 @@ func ftrigTimeout(c *Ctx, spec string) (rest []string, deadline time.Time, or bo
 	for _, o := range opts {
 		switch o.Letter {
 		case 't':
-			ms, err := parseMillis(o.Value)
+			d, err := msDeadline(o.Value)
 			if err != nil {
 				return nil, deadline, false, c.UsageFail(""), false
 			}
-			if ms > 0 {
-				deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
-			} else {
-				deadline = time.Time{}
-			}
+			deadline = d
 		case 'o':
 			or = true
 		case 'a':
@@ -119,14 +115,7 @@ func ftrigSubscribe(c *Ctx, dirs, pats []string) (*ftrigwait.Waiter, int) {
 // ftrigWaitMain waits for a pattern of events on a fifodir and prints the
 // event that completed it.
 func ftrigWaitMain(c *Ctx) int {
-	rest, deadline, _, code, ok := ftrigTimeout(c, "t:")
-	if !ok {
-		return code
-	}
-	if len(rest) < 2 {
-		return c.UsageFail("")
-	}
-	w, code := ftrigSubscribe(c, rest[:1], rest[1:2])
+	w, rest, deadline, code := ftrigOne(c, 2)
 	if w == nil {
 		return code
 	}
@@ -138,6 +127,20 @@ func ftrigWaitMain(c *Ctx) int {
 		return c.Fatal(ExitSystem, "unable to match regexp on %s: %s", rest[1], execline.Strerror(err))
 	}
 	return ftrigPrintLast(c, w.Last(0))
+}
+
+// ftrigOne reads "[ -t timeout ] fifodir regexp …" (at least min
+// operands) and subscribes; a nil Waiter comes with the exit code.
+func ftrigOne(c *Ctx, min int) (*ftrigwait.Waiter, []string, time.Time, int) {
+	rest, deadline, _, code, ok := ftrigTimeout(c, "t:")
+	if !ok {
+		return nil, nil, deadline, code
+	}
+	if len(rest) < min {
+		return nil, nil, deadline, c.UsageFail("")
+	}
+	w, code := ftrigSubscribe(c, rest[:1], rest[1:2])
+	return w, rest, deadline, code
 }
 
 func ftrigPrintLast(c *Ctx, b byte) int {
@@ -163,14 +166,7 @@ func ftrigListenWait(c *Ctx, w *ftrigwait.Waiter, prog []string, or bool, deadli
 
 // ftrigListen1Main subscribes, spawns prog, and waits like ftrig-wait.
 func ftrigListen1Main(c *Ctx) int {
-	rest, deadline, _, code, ok := ftrigTimeout(c, "t:")
-	if !ok {
-		return code
-	}
-	if len(rest) < 3 {
-		return c.UsageFail("")
-	}
-	w, code := ftrigSubscribe(c, rest[:1], rest[1:2])
+	w, rest, deadline, code := ftrigOne(c, 3)
 	if w == nil {
 		return code
 	}
@@ -192,13 +188,7 @@ func ftrigListenMain(c *Ctx) int {
 	if len(rest) < 4 {
 		return c.UsageFail("")
 	}
-	end := -1
-	for i, a := range rest {
-		if a == "" {
-			end = i
-			break
-		}
-	}
+	end := blockEnd(rest)
 	if end == 0 || end > 0 && (end%2 == 1 || end == len(rest)-1) {
 		return c.UsageFail("")
 	}
@@ -216,6 +206,17 @@ func ftrigListenMain(c *Ctx) int {
 	}
 	defer w.Close()
 	return ftrigListenWait(c, w, rest[end+1:], or, deadline)
+}
+
+// blockEnd is the index of the empty word that ends an execline block
+// (execlineb's encoding of `{ … }`), or -1.
+func blockEnd(args []string) int {
+	for i, a := range args {
+		if a == "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // unquoteBlock drops the blank execlineb puts before each word of a block.

@@ -37,14 +37,8 @@ func instanceFatal(c *Ctx, err error, format string, a ...any) int {
 // and waits for its supervisor.
 func instanceCreateMain(c *Ctx) int {
 	o, deadline, rest, code, ok := linkOptions(c)
-	if !ok {
+	if code := instanceArgs(c, rest, code, ok); code >= 0 {
 		return code
-	}
-	if len(rest) < 2 {
-		return c.UsageFail("")
-	}
-	if rest[0] == "" {
-		return c.Fatal(ExitUsage, "invalid service path")
 	}
 	if err := instance.Create(rest[0], rest[1], o, deadline); err != nil {
 		return instanceFatal(c, err, "unable to create instance of %s named %s", rest[0], rest[1])
@@ -56,19 +50,27 @@ func instanceCreateMain(c *Ctx) int {
 // an error.
 func instanceDeleteMain(c *Ctx) int {
 	wait, deadline, rest, code, ok := unlinkOptions(c)
-	if !ok {
+	if code := instanceArgs(c, rest, code, ok); code >= 0 {
 		return code
-	}
-	if len(rest) < 2 {
-		return c.UsageFail("")
-	}
-	if rest[0] == "" {
-		return c.Fatal(ExitUsage, "invalid service path")
 	}
 	if err := instance.Delete(rest[0], rest[1], wait, deadline); err != nil {
 		return instanceFatal(c, err, "unable to delete instance %s of service %s", rest[1], rest[0])
 	}
 	return 0
+}
+
+// instanceArgs checks the option parsing's outcome and the "service name"
+// operands; it returns -1 to go on.
+func instanceArgs(c *Ctx, rest []string, code int, ok bool) int {
+	switch {
+	case !ok:
+		return code
+	case len(rest) < 2:
+		return c.UsageFail("")
+	case rest[0] == "":
+		return c.Fatal(ExitUsage, "invalid service path")
+	}
+	return -1
 }
 
 // instanceListMain prints the names of the instances, one per line.

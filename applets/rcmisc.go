@@ -1,14 +1,12 @@
 package applets
 
 import (
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"s6box/core/execline"
 	"s6box/rcdb"
-	"s6box/rcdb/live"
 )
 
 const rcBundleHelp = `PROG help
@@ -69,18 +67,11 @@ func rcBundleMain(c *Ctx) int {
 	default:
 		return c.UsageFail("")
 	}
-	if compiled == "" {
-		compiled = filepath.Join(liveDir, "compiled")
-	}
-	lk, err := live.LockFile(filepath.Join(compiled, "lock"), true, block)
-	if err != nil {
-		return c.Fatal(ExitSystem, "unable to take lock on %s: %v", compiled, rcdb.Unwrap(err))
+	db, compiled, lk, code := rcLoadCompiled(c, liveDir, compiled, true, block)
+	if db == nil {
+		return code
 	}
 	defer lk.Close()
-	db, err := rcdb.Load(compiled)
-	if err != nil {
-		return rcFail(c, err)
-	}
 	if err := db.EditBundles(del, add, force, compiled); err != nil {
 		return rcFail(c, err)
 	}

@@ -29,17 +29,24 @@ func linkOptions(c *Ctx) (o svlink.Options, deadline time.Time, rest []string, c
 		case 'P':
 			o.Public = true
 		case 't':
-			ms, err := parseMillis(op.Value)
+			d, err := msDeadline(op.Value)
 			if err != nil {
 				return o, deadline, nil, c.UsageFail(""), false
 			}
-			deadline = time.Time{}
-			if ms > 0 {
-				deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
-			}
+			deadline = d
 		}
 	}
 	return o, deadline, rest, -1, true
+}
+
+// msDeadline turns a -t timeout in milliseconds into a deadline; 0 is
+// none (the zero time).
+func msDeadline(v string) (time.Time, error) {
+	ms, err := parseMillis(v)
+	if err != nil || ms == 0 {
+		return time.Time{}, err
+	}
+	return time.Now().Add(time.Duration(ms) * time.Millisecond), nil
 }
 
 // unlinkOptions reads -X and -t for s6-svunlink and s6-instance-delete.
@@ -54,14 +61,11 @@ func unlinkOptions(c *Ctx) (wait bool, deadline time.Time, rest []string, code i
 		case 'X':
 			wait = false
 		case 't':
-			ms, err := parseMillis(op.Value)
+			d, err := msDeadline(op.Value)
 			if err != nil {
 				return false, deadline, nil, c.UsageFail(""), false
 			}
-			deadline = time.Time{}
-			if ms > 0 {
-				deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
-			}
+			deadline = d
 		}
 	}
 	return wait, deadline, rest, -1, true

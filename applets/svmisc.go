@@ -117,29 +117,20 @@ func pauseMain(c *Ctx) int {
 	if !ok {
 		return code
 	}
+	letters := map[byte]syscall.Signal{'t': syscall.SIGTERM, 'h': syscall.SIGHUP, 'a': syscall.SIGALRM,
+		'q': syscall.SIGQUIT, 'b': syscall.SIGABRT, 'i': syscall.SIGINT}
 	var sigs []syscall.Signal
 	for _, o := range opts {
-		switch o.Letter {
-		case 't':
-			sigs = append(sigs, syscall.SIGTERM)
-		case 'h':
-			sigs = append(sigs, syscall.SIGHUP)
-		case 'a':
-			sigs = append(sigs, syscall.SIGALRM)
-		case 'q':
-			sigs = append(sigs, syscall.SIGQUIT)
-		case 'b':
-			sigs = append(sigs, syscall.SIGABRT)
-		case 'i':
-			sigs = append(sigs, syscall.SIGINT)
-		case 'p':
-			for _, f := range strings.FieldsFunc(o.Value, func(r rune) bool { return r == ',' || r == ' ' || r == ':' }) {
-				v, err := strconv.ParseUint(f, 10, 32)
-				if err != nil || v == 0 || v > 64 {
-					return c.UsageFail("")
-				}
-				sigs = append(sigs, syscall.Signal(v))
+		if o.Letter != 'p' {
+			sigs = append(sigs, letters[o.Letter])
+			continue
+		}
+		for _, f := range strings.FieldsFunc(o.Value, func(r rune) bool { return r == ',' || r == ' ' || r == ':' }) {
+			v, err := strconv.ParseUint(f, 10, 32)
+			if err != nil || v == 0 || v > 64 {
+				return c.UsageFail("")
 			}
+			sigs = append(sigs, syscall.Signal(v))
 		}
 	}
 	for _, s := range sigs {

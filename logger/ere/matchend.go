@@ -44,8 +44,9 @@ func (m *machine) longestFrom(prog []inst, b []byte, start int, notEnds bool) (i
 	return end, found
 }
 
-// addAll is add that goes on past a match, so every live thread is kept,
-// with the anchors of notEnds.
+// addAll is add's work: it goes on past a match, so every live thread is
+// kept (MatchEnd needs them all), and with notEnds ^ and $ fail at b's
+// ends.
 func (m *machine) addAll(prog []inst, t *threads, pc, i int, b []byte, notEnds bool) bool {
 	matched := false
 	m.stack = append(m.stack[:0], pc)
