@@ -3,6 +3,7 @@ package applets
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -49,18 +50,11 @@ func rcDbMain(c *Ctx) int {
 		fmt.Fprint(c.Stdout, strings.ReplaceAll(rcDbHelp, "PROG", c.Prog))
 		return 0
 	}
-	if compiled == "" {
-		compiled = filepath.Join(liveDir, "compiled")
-	}
-	lk, err := live.LockFile(filepath.Join(compiled, "lock"), false, block)
-	if err != nil {
-		return c.Fatal(ExitSystem, "unable to take lock on %s: %v", compiled, rcdb.Unwrap(err))
+	db, compiled, lk, code := rcLoadCompiled(c, liveDir, compiled, false, block)
+	if db == nil {
+		return code
 	}
 	defer lk.Close()
-	db, err := rcdb.Load(compiled)
-	if err != nil {
-		return rcFail(c, err)
-	}
 	o.What = compiled
 	err = query.Run(db, o, rest[0], rest[1:], c.Stdout)
 	var re *rcdb.Error
@@ -73,6 +67,24 @@ func rcDbMain(c *Ctx) int {
 		return c.UsageFail(re.Msg)
 	}
 	return rcFail(c, err)
+}
+
+// rcLoadCompiled locks (shared or exclusive) and loads the compiled
+// database COMPILED, or LIVE/compiled; a nil db comes with the exit code.
+func rcLoadCompiled(c *Ctx, liveDir, compiled string, exclusive, block bool) (*rcdb.DB, string, *os.File, int) {
+	if compiled == "" {
+		compiled = filepath.Join(liveDir, "compiled")
+	}
+	lk, err := live.LockFile(filepath.Join(compiled, "lock"), exclusive, block)
+	if err != nil {
+		return nil, compiled, nil, c.Fatal(ExitSystem, "unable to take lock on %s: %v", compiled, rcdb.Unwrap(err))
+	}
+	db, err := rcdb.Load(compiled)
+	if err != nil {
+		lk.Close()
+		return nil, compiled, nil, rcFail(c, err)
+	}
+	return db, compiled, lk, -1
 }
 
 // exitNoPipeline is s6-rc-db's exit code for "pipeline" of a bundle or a

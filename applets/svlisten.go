@@ -29,13 +29,7 @@ func svlistenMain(c *Ctx) int {
 	if len(rest) < 3 {
 		return c.UsageFail("")
 	}
-	end := -1
-	for i, a := range rest {
-		if a == "" {
-			end = i
-			break
-		}
-	}
+	end := blockEnd(rest)
 	if end < 0 {
 		return c.Fatal(ExitUsage, "unterminated servicedir block")
 	}

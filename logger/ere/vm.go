@@ -146,29 +146,7 @@ func newMachine(n int) *machine {
 // and puts every byte-consuming or matching instruction reached in t. It
 // reports whether opMatch was reached.
 func (m *machine) add(prog []inst, t *threads, pc, i int, b []byte) bool {
-	m.stack = append(m.stack[:0], pc)
-	for len(m.stack) > 0 {
-		pc := m.stack[len(m.stack)-1]
-		m.stack = m.stack[:len(m.stack)-1]
-		if t.has(pc) {
-			continue
-		}
-		t.insert(pc)
-		in := &prog[pc]
-		switch in.op {
-		case opMatch:
-			return true
-		case opJmp:
-			m.stack = append(m.stack, in.x)
-		case opSplit:
-			m.stack = append(m.stack, in.y, in.x)
-		case opAssert:
-			if holds(in.asrt, b, i) {
-				m.stack = append(m.stack, pc+1)
-			}
-		}
-	}
-	return false
+	return m.addAll(prog, t, pc, i, b, false)
 }
 
 func holds(a assertion, b []byte, i int) bool {

@@ -12,7 +12,7 @@ import (
 )
 
 // Reload asks every selected atom to reload, all at once: a longrun's
-// supervisor gets SIGHUP for its daemon, a oneshot runs its "reload"
+// supervisor sends its reload-signal (SIGHUP by default), a oneshot runs its "reload"
 // through the oneshot runner, with timeout or else its up timeout. It
 // returns 1 if some reload failed, 0 otherwise.
 func (r *Real) Reload(sel []bool, timeout time.Duration, m Messages) int {
@@ -45,7 +45,13 @@ func (r *Real) Reload(sel []bool, timeout time.Duration, m Messages) int {
 func (r *Real) reload(i int, timeout time.Duration) Outcome {
 	a := &r.Live.DB.Atoms[i]
 	if a.Type == rcdb.Longrun {
-		if err := svc.Write(r.Live.ServiceDir(a.Name), []byte("h")); err != nil {
+		// 'l' sends the service's reload-signal (s6 2.12); without that
+		// file it is SIGHUP, which 'h' also sends to older supervisors.
+		dir, cmd := r.Live.ServiceDir(a.Name), "h"
+		if _, err := os.Stat(filepath.Join(dir, "reload-signal")); err == nil {
+			cmd = "l"
+		}
+		if err := svc.Write(dir, []byte(cmd)); err != nil {
 			return Outcome{Code: 111, Err: err}
 		}
 		return Outcome{}

@@ -43,6 +43,15 @@ fdholder-retrieve fdholder-setdump fdholder-store fdholder-transferdump
 fdholderd s6-fdholder-daemon s6-fdholder-delete s6-fdholder-getdump
 s6-fdholder-list s6-fdholder-retrieve s6-fdholder-setdump s6-fdholder-store
 s6-fdholder-transferdump s6-fdholderd
+svlink s6-svlink svunlink s6-svunlink permafailon s6-permafailon fghack
+s6-fghack pause s6-pause mkfifodir s6-mkfifodir cleanfifodir s6-cleanfifodir
+ftrig-notify s6-ftrig-notify ftrig-wait s6-ftrig-wait ftrig-listen1
+s6-ftrig-listen1 ftrig-listen s6-ftrig-listen instance-maker
+s6-instance-maker instance-create s6-instance-create instance-delete
+s6-instance-delete instance-control s6-instance-control instance-status
+s6-instance-status instance-list s6-instance-list usertree-maker
+s6-usertree-maker rc-bundle s6-rc-bundle rc-dryrun s6-rc-dryrun init-echo
+s6-linux-init-echo init-nuke s6-linux-init-nuke
 `
 
 func TestListIsPinned(t *testing.T) {
