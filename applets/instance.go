@@ -161,14 +161,14 @@ func makerLogOpt(lg *svmaker.Logger, letter byte, v string) (handled, ok bool) {
 		lg.User = v
 	case 't':
 		var u uint64
-		u, err = parseUint(v)
+		u, err = parseDecimal64(v)
 		lg.StampType = int(min(u, 1000))
 	case 'n':
-		lg.NFiles, err = parseUint(v)
+		lg.NFiles, err = parseDecimal64(v)
 	case 's':
-		lg.FileSize, err = parseUint(v)
+		lg.FileSize, err = parseDecimal64(v)
 	case 'S':
-		lg.MaxSize, err = parseUint(v)
+		lg.MaxSize, err = parseDecimal64(v)
 	case 'P':
 		lg.Prefix, lg.HasPrefix = v, true
 	default:
@@ -208,7 +208,7 @@ func instanceMakerMain(c *Ctx) int {
 		case 'L':
 			lg.Dir = o.Value
 		case 'c':
-			v, err := parseUint(o.Value)
+			v, err := parseDecimal64(o.Value)
 			if err != nil {
 				return c.UsageFail("")
 			}
@@ -248,7 +248,8 @@ func instanceMakerMain(c *Ctx) int {
 	return 0
 }
 
-func parseUint(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
+// parseDecimal64 reads a decimal 64-bit number (the makers' sizes and counts).
+func parseDecimal64(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
 
 // usertreeMakerMain writes a service running a user's own supervision tree
 // (offline).
