@@ -677,42 +677,38 @@ func forstdinMain(c *Ctx) int {
 		return c.Fatal(ExitUsage, "invalid variable name")
 	}
 	name, cmd := argv[0], argv[1:]
-	data, err := elSlurp(0)
-	if err != nil {
-		return elDieSys(c, ExitSystem, err, "skagetlnsep")
-	}
-	var items []string
-	if netstr {
-		t := execline.Transform{Split: true}
-		if items, err = t.Apply(string(data)); err != nil {
-			return elDieSys(c, ExitSystem, syscall.EINVAL, "netstring_get")
-		}
-	} else {
-		for len(data) > 0 {
-			k := strings.IndexAny(string(data), delim)
-			if k < 0 {
-				// last record without a delimiter: dropped when chomping
-				if !chomp {
-					items = append(items, string(data))
-				}
-				break
+	r := &elRecordReader{fd: 0}
+	eof := 1
+	var pids []int
+	for {
+		var v string
+		var ok bool
+		var err error
+		if netstr {
+			v, ok, err = r.netstring()
+			if err != nil {
+				return elDieSys(c, ExitSystem, err, "netstring_get")
 			}
-			rec := data[:k+1]
-			data = data[k+1:]
-			if crunch && len(rec) == 1 {
+		} else {
+			var whole bool
+			v, whole, ok, err = r.record(delim)
+			if err != nil {
+				return elDieSys(c, ExitSystem, err, "skagetlnsep")
+			}
+			if ok && !whole && chomp {
+				ok = false // a last record without its delimiter is dropped
+			}
+			if ok && crunch && len(v) == 1 {
 				continue
 			}
-			if chomp {
-				rec = rec[:len(rec)-1]
+			if ok && chomp {
+				v = v[:len(v)-1]
 			}
-			items = append(items, string(rec))
 		}
-	}
-	if len(items) == 0 {
-		return 1
-	}
-	var pids []int
-	for _, v := range items {
+		if !ok {
+			break
+		}
+		eof = 0
 		pid, err := elModifSpawn(c, cmd, name, v, doImport)
 		if err != nil {
 			return elDieSys(c, ExitSystem, err, "spawn %s", cmd[0])
@@ -732,7 +728,108 @@ func forstdinMain(c *Ctx) int {
 	for _, p := range pids {
 		elWait(p)
 	}
-	return 0
+	return eof
+}
+
+// elRecordReader reads records from a descriptor as they arrive, never
+// more than one read ahead of what it returns.
+type elRecordReader struct {
+	fd  int
+	buf []byte
+	eof bool
+}
+
+// fill reads once more; it reports false at end of file.
+func (r *elRecordReader) fill() (bool, error) {
+	if r.eof {
+		return false, nil
+	}
+	var b [4096]byte
+	for {
+		n, err := syscall.Read(r.fd, b[:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			r.eof = true
+			return false, nil
+		}
+		r.buf = append(r.buf, b[:n]...)
+		return true, nil
+	}
+}
+
+// record returns the next record up to and including a byte of delim;
+// whole is false for a last record without one, ok false at the end.
+func (r *elRecordReader) record(delim string) (v string, whole, ok bool, err error) {
+	scanned := 0
+	for {
+		if k := strings.IndexAny(string(r.buf[scanned:]), delim); k >= 0 {
+			v = string(r.buf[:scanned+k+1])
+			r.buf = r.buf[scanned+k+1:]
+			return v, true, true, nil
+		}
+		scanned = len(r.buf)
+		more, err := r.fill()
+		if err != nil {
+			return "", false, false, err
+		}
+		if !more {
+			v = string(r.buf)
+			r.buf = nil
+			return v, false, v != "", nil
+		}
+	}
+}
+
+// netstring returns the next netstring's payload; ok is false at a clean
+// end. A netstring cut short is EPIPE, a malformed one EPROTO.
+func (r *elRecordReader) netstring() (v string, ok bool, err error) {
+	need := func(n int) error {
+		for len(r.buf) < n {
+			more, err := r.fill()
+			if err != nil {
+				return err
+			}
+			if !more {
+				return syscall.EPIPE
+			}
+		}
+		return nil
+	}
+	colon := -1
+	for colon < 0 {
+		if colon = strings.IndexByte(string(r.buf), ':'); colon >= 0 {
+			break
+		}
+		more, err := r.fill()
+		if err != nil {
+			return "", false, err
+		}
+		if !more {
+			if len(r.buf) == 0 {
+				return "", false, nil
+			}
+			return "", false, syscall.EPIPE
+		}
+	}
+	n, valid := elUint(string(r.buf[:colon]))
+	if !valid {
+		return "", false, syscall.EPROTO
+	}
+	total := colon + 1 + int(n) + 1
+	if err := need(total); err != nil {
+		return "", false, err
+	}
+	if r.buf[total-1] != ',' {
+		return "", false, syscall.EPROTO
+	}
+	v = string(r.buf[colon+1 : total-1])
+	r.buf = r.buf[total:]
+	return v, true, nil
 }
 
 func forbacktickxMain(c *Ctx) int {

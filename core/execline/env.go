@@ -32,6 +32,12 @@ func PushEnv(env []string) ([]string, error) {
 	return pushEnv(env, positionalPrefixes[:])
 }
 
+// PushOptEnv is PushEnv for elgetopt's variables, those starting with
+// ELGETOPT_.
+func PushOptEnv(env []string) ([]string, error) {
+	return pushEnv(env, []string{"ELGETOPT_"})
+}
+
 func pushEnv(env []string, list []string) ([]string, error) {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {

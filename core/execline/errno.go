@@ -31,6 +31,8 @@ func Strerror(err error) string {
 		return "Exec format error"
 	case syscall.EBADF:
 		return "Bad file descriptor"
+	case syscall.EPROTO:
+		return "Protocol error"
 	case syscall.ECHILD:
 		return "No child processes"
 	case syscall.EAGAIN:

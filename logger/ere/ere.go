@@ -28,6 +28,8 @@ import (
 type Regexp struct {
 	expr     string
 	prog     []inst
+	nsub     int       // parenthesised subexpressions
+	cprog    []inst    // prog with captures, for FindSubmatchIndex
 	machines sync.Pool // *machine, reused across matches
 }
 
@@ -65,6 +67,19 @@ var errTooBig = errors.New("regular expression too big")
 // Compile parses expr.
 func Compile(expr string) (*Regexp, error) {
 	p := &parser{src: expr}
+	n, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	prog, err := compile(expr, n, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Regexp{expr: expr, prog: prog, nsub: p.nsub}, nil
+}
+
+// parse parses the whole of p.src.
+func (p *parser) parse() (*node, error) {
 	n, err := p.parseAlt(0)
 	if err != nil {
 		return nil, err
@@ -72,10 +87,15 @@ func Compile(expr string) (*Regexp, error) {
 	if p.pos < len(p.src) { // only an unmatched ')' stops parseAlt early
 		return nil, p.errorf("unmatched )")
 	}
-	c := &compiler{}
+	return n, nil
+}
+
+// compile turns a parsed expression into a program.
+func compile(expr string, n *node, captures bool) ([]inst, error) {
+	c := &compiler{captures: captures}
 	if err := c.emit(n); err != nil {
 		return nil, &Error{Expr: expr, Pos: len(expr), Msg: err.Error()}
 	}
 	c.add(inst{op: opMatch})
-	return &Regexp{expr: expr, prog: c.prog}, nil
+	return c.prog, nil
 }

@@ -63,6 +63,8 @@ func (m *machine) addAll(prog []inst, t *threads, pc, i int, b []byte, notEnds b
 			matched = true
 		case opJmp:
 			m.stack = append(m.stack, in.x)
+		case opSave:
+			m.stack = append(m.stack, pc+1)
 		case opSplit:
 			m.stack = append(m.stack, in.y, in.x)
 		case opAssert:

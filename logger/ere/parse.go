@@ -20,13 +20,26 @@ func (s *byteSet) addFunc(f func(byte) bool) {
 	}
 }
 
-// complement makes s every byte it did not hold, newline excepted: with
-// REG_NEWLINE, '.' and non-matching lists never match a newline.
-func (s *byteSet) complement() {
+// complement makes s every byte it did not hold, newline excepted unless
+// keepNewline: with REG_NEWLINE, '.' and non-matching lists never match a
+// newline.
+func (s *byteSet) complement(keepNewline bool) {
 	for i := range s {
 		s[i] = ^s[i]
 	}
-	s[0] &^= 1 << '\n'
+	if !keepNewline {
+		s[0] &^= 1 << '\n'
+	}
+}
+
+// foldCase adds the other case of every ASCII letter in s (REG_ICASE).
+func (s *byteSet) foldCase() {
+	for c := 'A'; c <= 'Z'; c++ {
+		if s.has(byte(c)) || s.has(byte(c|0x20)) {
+			s.add(byte(c))
+			s.add(byte(c | 0x20))
+		}
+	}
 }
 
 type nodeKind uint8
@@ -38,6 +51,7 @@ const (
 	nCat                    // subs in sequence
 	nAlt                    // one of subs
 	nRepeat                 // subs[0] min..max times (max < 0: no limit)
+	nGroup                  // subs[0], parenthesised subexpression number min
 )
 
 type node struct {
@@ -62,8 +76,22 @@ const (
 )
 
 type parser struct {
-	src string
-	pos int
+	src  string
+	pos  int
+	opts Options
+	nsub int // subexpressions opened so far
+}
+
+// complement is byteSet.complement as the options ask.
+func (p *parser) complement(s *byteSet) { s.complement(p.opts.NoNewline) }
+
+// lit is the node of a literal byte (both cases with ICase).
+func (p *parser) lit(c byte) *node {
+	n := literal(c)
+	if p.opts.ICase {
+		n.set.foldCase()
+	}
+	return n
 }
 
 func (p *parser) errorf(format string, a ...any) error {
@@ -201,6 +229,8 @@ func (p *parser) parseAtom(depth int) (*node, error) {
 	case '(':
 		open := p.pos
 		p.pos++
+		p.nsub++
+		idx := p.nsub
 		n, err := p.parseAlt(depth + 1)
 		if err != nil {
 			return nil, err
@@ -210,19 +240,25 @@ func (p *parser) parseAtom(depth int) (*node, error) {
 			return nil, p.errorf("unmatched (")
 		}
 		p.pos++
-		return n, nil
+		return &node{kind: nGroup, subs: []*node{n}, min: idx}, nil
 	case '[':
 		return p.parseBracket()
 	case '.':
 		p.pos++
 		n := &node{kind: nSet}
-		n.set.complement()
+		p.complement(&n.set)
 		return n, nil
 	case '^':
 		p.pos++
+		if p.opts.NoNewline {
+			return &node{kind: nAssert, asrt: aBOT}, nil
+		}
 		return &node{kind: nAssert, asrt: aBOL}, nil
 	case '$':
 		p.pos++
+		if p.opts.NoNewline {
+			return &node{kind: nAssert, asrt: aEOT}, nil
+		}
 		return &node{kind: nAssert, asrt: aEOL}, nil
 	case '*', '+', '?', '{':
 		return nil, p.errorf("%c with nothing to repeat", c)
@@ -230,7 +266,7 @@ func (p *parser) parseAtom(depth int) (*node, error) {
 		return p.parseEscape()
 	}
 	p.pos++
-	return literal(c), nil
+	return p.lit(c), nil
 }
 
 func literal(c byte) *node {
@@ -250,7 +286,7 @@ func (p *parser) parseEscape() (*node, error) {
 		n := &node{kind: nSet}
 		n.set.addFunc(f)
 		if negate {
-			n.set.complement()
+			p.complement(&n.set)
 		}
 		return n
 	}
@@ -280,7 +316,7 @@ func (p *parser) parseEscape() (*node, error) {
 		p.pos -= 2
 		return nil, p.errorf("back-references are not supported")
 	}
-	return literal(c), nil
+	return p.lit(c), nil
 }
 
 // class returns the test of a [:name:] class of the C locale (a switch,
@@ -379,8 +415,11 @@ func (p *parser) parseBracket() (*node, error) {
 		}
 		n.set.add(lo)
 	}
+	if p.opts.ICase {
+		n.set.foldCase()
+	}
 	if negate {
-		n.set.complement()
+		p.complement(&n.set)
 	}
 	return n, nil
 }

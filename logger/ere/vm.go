@@ -7,6 +7,7 @@ const (
 	opSplit                // continue at x and at y (x first)
 	opJmp                  // continue at x
 	opAssert               // zero-width test asrt
+	opSave                 // record the position in capture slot x
 	opMatch
 )
 
@@ -17,7 +18,10 @@ type inst struct {
 	set  *byteSet
 }
 
-type compiler struct{ prog []inst }
+type compiler struct {
+	prog     []inst
+	captures bool // emit opSave around groups
+}
 
 func (c *compiler) add(i inst) int {
 	c.prog = append(c.prog, i)
@@ -36,6 +40,16 @@ func (c *compiler) emit(n *node) error {
 	case nEmpty:
 	case nAssert:
 		c.add(inst{op: opAssert, asrt: n.asrt})
+	case nGroup:
+		if c.captures {
+			c.add(inst{op: opSave, x: 2 * n.min})
+		}
+		if err := c.emit(n.subs[0]); err != nil {
+			return err
+		}
+		if c.captures {
+			c.add(inst{op: opSave, x: 2*n.min + 1})
+		}
 	case nCat:
 		for _, s := range n.subs {
 			if err := c.emit(s); err != nil {

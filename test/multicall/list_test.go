@@ -26,11 +26,12 @@ s6-tai64nlocal setlock setsid setuidgid shutdown softlimit supervise svc svdt
 svdt-clear svlisten svlisten1 svok svperms svscan svscanctl svstat svwait
 tai64n tai64nlocal telinit umountall
 image
-background backtick cd define dollarat elgetpositionals elglob emptyenv
+background backtick case cd define dollarat elgetopt elgetpositionals elglob
+eltest emptyenv
 envfile exec execline-cd execline-umask execlineb exit export fdblock fdclose
 fdmove fdreserve fdswap forbacktickx foreground forstdin forx getcwd getpid
 heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
-multisubstitute pipeline piperw redirfd shift trap tryexec umask unexport wait
+multisubstitute pipeline piperw redirfd runblock shift trap tryexec umask unexport wait
 withstdinas
 overlay-init overlay-stage2 overlay-stage3 printcontenv with-contenv
 accessrules-cdb-from-fs accessrules-fs-from-cdb connlimit ioconnect ipcclient
