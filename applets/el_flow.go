@@ -199,83 +199,33 @@ func ifMain(c *Ctx) int {
 }
 
 func ifelseMain(c *Ctx) int {
-	const usage = "ifelse [ -n ] [ -X ] { command-if } { command-then... } command-else..."
-	opts, argv, err := getopt.Parse(c.Args, "nX")
-	if err != nil {
-		return elUsage(c, usage)
-	}
-	not, normalCrash := false, false
-	for _, o := range opts {
-		if o.Letter == 'n' {
-			not = true
-		} else {
-			normalCrash = true
-		}
-	}
-	n1, ok, code := elBlock(c, argv, 1)
+	argv, not, normalCrash, code := elNotCrashFlags(c, "nX", "ifelse [ -n ] [ -X ] { command-if } { command-then... } command-else...")
 	if code >= 0 {
 		return code
 	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated if block")
-	}
-	if n1+1 == len(argv) {
-		return c.Fatal(ExitUsage, "then block required")
-	}
-	rest := argv[n1+1:]
-	n2, ok, code := elBlock(c, rest, 2)
+	blocks, elseCmd, code := elBlocks(c, argv, "if", "then")
 	if code >= 0 {
 		return code
 	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated then block")
+	success, code := elCondition(c, blocks[0], normalCrash)
+	if code >= 0 {
+		return code
 	}
-	ws, err := elRun(c, argv[:n1])
-	if err != nil {
-		return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
+	if not != success {
+		return elExec(c, blocks[1])
 	}
-	if !normalCrash && ws.Signaled() {
-		return elCrashed(c, ws)
-	}
-	if not != (elEstatus(ws) == 0) {
-		return elExec(c, rest[:n2])
-	}
-	return elExec(c, rest[n2+1:])
+	return elExec(c, elseCmd)
 }
 
 func ifteMain(c *Ctx) int {
-	const usage = "ifte [ -X ] [ -n ] { command-then... } { command-else... } command-if..."
-	opts, argv, err := getopt.Parse(c.Args, "Xn")
-	if err != nil {
-		return elUsage(c, usage)
-	}
-	not, normalCrash := false, false
-	for _, o := range opts {
-		if o.Letter == 'n' {
-			not = true
-		} else {
-			normalCrash = true
-		}
-	}
-	n1, ok, code := elBlock(c, argv, 1)
+	argv, not, normalCrash, code := elNotCrashFlags(c, "Xn", "ifte [ -X ] [ -n ] { command-then... } { command-else... } command-if...")
 	if code >= 0 {
 		return code
 	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated then block")
-	}
-	if n1+1 == len(argv) {
-		return c.Fatal(ExitUsage, "else block required")
-	}
-	rest := argv[n1+1:]
-	n2, ok, code := elBlock(c, rest, 2)
+	blocks, cond, code := elBlocks(c, argv, "then", "else")
 	if code >= 0 {
 		return code
 	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated else block")
-	}
-	cond := rest[n2+1:]
 	if len(cond) == 0 {
 		return c.Fatal(ExitUsage, "empty command-if")
 	}
@@ -290,9 +240,9 @@ func ifteMain(c *Ctx) int {
 		return elCrashed(c, ws)
 	}
 	if not == (elEstatus(ws) == 0) {
-		return elExec(c, rest[:n2])
+		return elExec(c, blocks[1])
 	}
-	return elExec(c, argv[:n1])
+	return elExec(c, blocks[0])
 }
 
 func ifthenelseMain(c *Ctx) int {
@@ -309,48 +259,78 @@ func ifthenelseMain(c *Ctx) int {
 			normalCrash = true
 		}
 	}
-	n1, ok, code := elBlock(c, argv, 1)
+	blocks, remainder, code := elBlocks(c, argv, "if", "then", "else")
 	if code >= 0 {
 		return code
 	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated if block")
-	}
-	if n1+1 == len(argv) {
-		return c.Fatal(ExitUsage, "then block required")
-	}
-	thenb := argv[n1+1:]
-	n2, ok, code := elBlock(c, thenb, 2)
+	success, code := elCondition(c, blocks[0], normalCrash)
 	if code >= 0 {
 		return code
 	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated then block")
-	}
-	elseb := thenb[n2+1:]
-	n3, ok, code := elBlock(c, elseb, 3)
-	if code >= 0 {
-		return code
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated else block")
-	}
-	remainder := elseb[n3+1:]
-	ws, err := elRun(c, argv[:n1])
-	if err != nil {
-		return elDieSys(c, ExitSystem, err, "spawn %s", argv[0])
-	}
-	if !normalCrash && ws.Signaled() {
-		return elCrashed(c, ws)
-	}
-	chosen := thenb[:n2]
-	if elEstatus(ws) != 0 {
-		chosen = elseb[:n3]
+	chosen := blocks[1]
+	if !success {
+		chosen = blocks[2]
 	}
 	if magic {
 		return elExec(c, append(append([]string(nil), chosen...), remainder...))
 	}
 	return elSequence(c, chosen, remainder)
+}
+
+// elNotCrashFlags parses the -n (negate) and -X (a crash is a failure, not
+// fatal) options of ifelse and ifte.
+func elNotCrashFlags(c *Ctx, spec, usage string) (argv []string, not, normalCrash bool, code int) {
+	opts, argv, err := getopt.Parse(c.Args, spec)
+	if err != nil {
+		return nil, false, false, elUsage(c, usage)
+	}
+	for _, o := range opts {
+		if o.Letter == 'n' {
+			not = true
+		} else {
+			normalCrash = true
+		}
+	}
+	return argv, not, normalCrash, -1
+}
+
+// elBlocks reads the blocks named in names (for messages: "if", "then",
+// "else") one after the other from argv, and returns them and what follows
+// the last one, or an exit code >= 0. Only the second block is reported as
+// missing when nothing follows the first, as execline does.
+func elBlocks(c *Ctx, argv []string, names ...string) (blocks [][]string, rest []string, code int) {
+	for i, name := range names {
+		if i == 1 && len(argv) == 0 {
+			return nil, nil, c.Fatal(ExitUsage, "%s block required", name)
+		}
+		n, ok, code := elBlock(c, argv, i+1)
+		if code >= 0 {
+			return nil, nil, code
+		}
+		if !ok {
+			return nil, nil, c.Fatal(ExitUsage, "unterminated %s block", name)
+		}
+		blocks = append(blocks, argv[:n])
+		argv = argv[n+1:]
+	}
+	return blocks, argv, -1
+}
+
+// elCondition runs cond and reports whether it exited 0; a crash ends the
+// program here (elCrashed) unless normalCrash.
+func elCondition(c *Ctx, cond []string, normalCrash bool) (success bool, code int) {
+	ws, err := elRun(c, cond)
+	if err != nil {
+		name := ""
+		if len(cond) > 0 {
+			name = cond[0]
+		}
+		return false, elDieSys(c, ExitSystem, err, "spawn %s", name)
+	}
+	if !normalCrash && ws.Signaled() {
+		return false, elCrashed(c, ws)
+	}
+	return elEstatus(ws) == 0, -1
 }
 
 func exitMain(c *Ctx) int {
