@@ -3,8 +3,12 @@
 # s6-overlay style image built by `s6box image` (init-maker -O: three s6-rc
 # services — two oneshots and a longrun — and one /etc/services.d legacy
 # longrun, S6_CMD_WAIT_FOR_SERVICES=1) against the same CMD as the image's
-# own entrypoint (the runtime's floor), same runc, interleaved runs. Also
-# the compressed size of a base image: s6box and an init tree, no shell.
+# own entrypoint (the runtime's floor), same runc, interleaved runs. Every
+# run starts from a fresh copy of the unpacked image (as docker run gives
+# a fresh container layer; the copy is not timed). The floor of the s6box
+# image is runc's own work (the plain image) plus the process starts on
+# the path to the CMD, each measured here. Also the compressed size of a
+# base image: s6box and an init tree, no shell.
 # Usage: bench_container.sh PATH-TO-s6box
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: bench_container.sh PATH-TO-s6box}")
@@ -23,7 +27,7 @@ bb=$(command -v busybox)
 ov=$work/ov
 mkdir -p "$ov/bin"
 cp "$bb" "$ov/bin/busybox"
-for n in sh sleep echo cat; do ln -s busybox "$ov/bin/$n"; done
+for n in sh sleep echo cat true; do ln -s busybox "$ov/bin/$n"; done
 put() { mkdir -p "$(dirname "$ov/$1")"; printf '%s' "$2" >"$ov/$1"; chmod "${3:-644}" "$ov/$1"; }
 rc=etc/s6-overlay/s6-rc.d
 put $rc/prep1/type "oneshot
@@ -57,8 +61,8 @@ mkdir -p "$work/base-ov"
 "$bin" image -o "$work/base-img" -t "$work/base-tree" 2>/dev/null
 
 for img in s6box plain; do
-  umoci unpack --image "$work/$img-img:latest" "$work/$img-bundle" >/dev/null 2>&1
-  python3 - "$work/$img-bundle/config.json" <<'PY'
+  umoci unpack --image "$work/$img-img:latest" "$work/$img-pristine" >/dev/null 2>&1
+  python3 - "$work/$img-pristine/config.json" <<'PY'
 import json, sys
 p = sys.argv[1]
 c = json.load(open(p))
@@ -74,6 +78,8 @@ seq=0
 once() {
   seq=$((seq + 1))
   local id=s6box-bench-$1-$seq t0 t1 line
+  rm -rf "$work/$1-bundle"
+  cp -a "$work/$1-pristine" "$work/$1-bundle"
   t0=$EPOCHREALTIME
   exec {fd}< <(runc run -b "$work/$1-bundle" "$id" 2>&1)
   while IFS= read -r -u "$fd" line; do

@@ -128,6 +128,27 @@ func TestOverlayStagesAndCmd(t *testing.T) {
 	}
 	// services.d is stopped (TERM, its trap runs) before cont-finish.d.
 	stageOrder(t, out, "CMD", "legacy-term", "cont-finish")
+	if !strings.Contains(out, "using the s6-rc database compiled with the image") {
+		t.Errorf("stage 2 did not use the database compiled by image:\n%s", out)
+	}
+}
+
+// A cont-init.d script that changes the s6-rc sources: stage 2 sees they
+// differ from those the image was compiled from and compiles them.
+func TestOverlayChangedSourcesCompiled(t *testing.T) {
+	need(t, "umoci", "runc")
+	files := overlayTree()
+	files["etc/cont-init.d/20-change"] = "#!/bin/sh\necho '/bin/sh -c \"echo STAGE rc-changed\"' >/etc/s6-overlay/s6-rc.d/prep/up\n"
+	p, _, _ := runOverlay(t, files, nil, nil, "sh", "-c", "echo STAGE CMD")
+	code, ok := p.Wait(60 * time.Second)
+	out := output(p)
+	if !ok || code != 0 {
+		t.Fatalf("exit %d (ended %v)\n%s", code, ok, out)
+	}
+	stageOrder(t, out, "cont-init", "rc-changed", "rc-longrun", "CMD")
+	if strings.Contains(out, "STAGE rc-oneshot") || !strings.Contains(out, "differ from those the image was built with") {
+		t.Errorf("the changed sources were not compiled at start:\n%s", out)
+	}
 }
 
 // Without a CMD the container runs its services until runc kill TERM,
