@@ -80,6 +80,7 @@ once() {
   local id=s6box-bench-$1-$seq t0 t1 line
   rm -rf "$work/$1-bundle"
   cp -a "$work/$1-pristine" "$work/$1-bundle"
+  sync -f "$work/$1-bundle" # settled, as an image's layers are
   t0=$EPOCHREALTIME
   exec {fd}< <(runc run -b "$work/$1-bundle" "$id" 2>&1)
   while IFS= read -r -u "$fd" line; do
