@@ -342,3 +342,23 @@ func TestOverlayTermWithCmd(t *testing.T) {
 	}
 	stageOrder(t, out, "CMD", "cont-finish", "cmd-term")
 }
+
+// A restarted container (its /run kept, not a tmpfs) starts clean: stage 0
+// removes what the first run left, s6-rc's live directories included.
+func TestOverlayRestartStartsClean(t *testing.T) {
+	need(t, "umoci", "runc")
+	p, _, bundle := runOverlay(t, overlayTree(), nil, nil, "sh", "-c", "echo STAGE CMD lives=$(ls -d /run/s6-rc:s6-rc-* | wc -l)")
+	for i := 0; i < 2; i++ {
+		if i == 1 {
+			p, _ = run(t, bundle)
+		}
+		code, ok := p.Wait(60 * time.Second)
+		out := output(p)
+		if !ok || code != 0 {
+			t.Fatalf("run %d: exit %d (ended %v)\n%s", i+1, code, ok, out)
+		}
+		if !strings.Contains(out, "STAGE CMD lives=1\n") {
+			t.Errorf("run %d: not exactly one s6-rc live directory:\n%s", i+1, out)
+		}
+	}
+}
