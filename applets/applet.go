@@ -39,6 +39,11 @@ type Applet struct {
 	// program): when another chain-loader of this binary would exec into
 	// it, it is run in the same process instead (see chain.go).
 	Chain bool
+	// Stage marks a step of a start-up chain (runscript, overlay-init,
+	// init, overlay-stage2): when one hands over to another by name
+	// (execApplet), the next runs in this process, sparing an exec and a
+	// runtime start on the way to the services (see runscript.go).
+	Stage bool
 }
 
 // Ctx is everything an applet gets from the process: the name it was called

@@ -75,8 +75,18 @@ func overlayStage(c *Ctx) (*overlay.Stage, int) {
 		return nil, c.Fatal(ExitSystem, "%v", err)
 	}
 	procs := &overlay.Procs{Self: c.Self(), Env: os.Environ(), Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}
+	tool := func(prog string) (info, warn func(string, ...any)) {
+		info = func(format string, a ...any) {
+			fmt.Fprintf(c.Stderr, "%s: info: %s\n", prog, fmt.Sprintf(format, a...))
+		}
+		warn = func(format string, a ...any) {
+			fmt.Fprintf(c.Stderr, "%s: warning: %s\n", prog, fmt.Sprintf(format, a...))
+		}
+		return info, warn
+	}
 	return &overlay.Stage{Set: set, Layout: overlay.NewLayout("/etc", set), Procs: procs,
-		Info: c.Info, Warn: c.Warn, Now: time.Now}, 0
+		Info: c.Info, Warn: c.Warn, Now: time.Now,
+		Tool: tool, RCStdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr}, Signals: rcWatchSignals}, 0
 }
 
 // overlayStage2Main: overlay-stage2 runlevel [ cmd... ] (init's rc.init

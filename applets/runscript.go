@@ -33,8 +33,17 @@ func runscriptMain(c *Ctx) int {
 
 // execApplet execs argv: an applet name runs this executable (as
 // `s6box NAME …` when called as s6box, so the child finds itself again
-// without /proc), anything else is looked up in PATH.
+// without /proc), anything else is looked up in PATH. From one start-up
+// stage to another (Applet.Stage) the next runs in this process instead:
+// what a stage leaves behind is process state (environment, umask,
+// working directory, descriptors), exactly what an exec would keep, and
+// no stage starts a goroutine or a child before handing over.
 func execApplet(c *Ctx, argv []string) int {
+	if a := Find(Table(), argv[0]); a != nil && a.Stage && c.Applet != nil && c.Applet.Stage && os.Getenv(NoChainEnv) == "" {
+		return a.Main(&Ctx{Prog: argv[0], Args: argv[1:], Applet: a,
+			Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
+			Argv0: c.Argv0, self: c.self, selfDone: c.selfDone})
+	}
 	if !strings.Contains(argv[0], "/") && Find(Table(), argv[0]) != nil && c.Self() != "" {
 		full := argv
 		if IsMulticallName(filepath.Base(c.Self())) {

@@ -384,20 +384,9 @@ func (s *initState) startScanner() error {
 // startRCInit waits for the catch-all logger to be up, then runs rc.init
 // with the runlevel and init's arguments.
 func (s *initState) startRCInit(done chan<- reaper.Exit) {
-	if !s.cfg.NoLogger {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			st, err := status.Read(filepath.Join(s.cfg.ScanDir, s.cfg.LoggerName))
-			if err == nil && st.Up() {
-				break
-			}
-			if time.Now().After(deadline) {
-				s.warn("the catch-all logger is not up after 10 seconds, running rc.init anyway; what waits in its fifo follows")
-				s.copyPendingLog()
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+	if !s.cfg.NoLogger && !s.waitLogger(time.Now().Add(10*time.Second)) {
+		s.warn("the catch-all logger is not up after 10 seconds, running rc.init anyway; what waits in its fifo follows")
+		s.copyPendingLog()
 	}
 	if _, err := os.Stat(s.cfg.RCInit); err != nil {
 		s.warn("not running rc.init: %v", err)
@@ -415,6 +404,42 @@ func (s *initState) startRCInit(done chan<- reaper.Exit) {
 		return
 	}
 	done <- <-ch
+}
+
+// waitLogger waits until the catch-all logger is up or the deadline
+// passes. It follows the logger's event fifodir (made here if the
+// supervisor has not made it yet), so the supervisor's events wake it at
+// once; the status is read after subscribing, and again at least every
+// 100 ms in case the fifodir cannot be used.
+func (s *initState) waitLogger(deadline time.Time) bool {
+	dir := filepath.Join(s.cfg.ScanDir, s.cfg.LoggerName)
+	var l *ftrig.Listener
+	if ftrig.MakeFifodir(filepath.Join(dir, "event"), false, false) == nil {
+		l, _ = ftrig.Subscribe(filepath.Join(dir, "event"))
+	}
+	if l != nil {
+		defer l.Close()
+	}
+	b := make([]byte, 64)
+	for {
+		if st, err := status.Read(dir); err == nil && st.Up() {
+			return true
+		}
+		now := time.Now()
+		if !now.Before(deadline) {
+			return false
+		}
+		next := now.Add(100 * time.Millisecond)
+		if deadline.Before(next) {
+			next = deadline
+		}
+		if l == nil {
+			time.Sleep(time.Until(next))
+			continue
+		}
+		l.SetDeadline(next)
+		l.Read(b)
+	}
 }
 
 // copyPendingLog copies to the console what waits unread in the catch-all

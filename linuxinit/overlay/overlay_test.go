@@ -26,7 +26,7 @@ func TestParseDefaultsAndValues(t *testing.T) {
 	if !reflect.DeepEqual(unknown, []string{"S6_OVERLAY_VERSION"}) {
 		t.Errorf("unknown: %q", unknown)
 	}
-	if d := Defaults(); d.FinishMaxTime != 5*time.Second || d.ServicesReadyTime != 50*time.Millisecond {
+	if d := Defaults(); d.FinishMaxTime != 5*time.Second || d.ServicesReadyTime != 0 {
 		t.Errorf("defaults: %+v", d)
 	}
 }

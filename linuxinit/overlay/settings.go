@@ -48,15 +48,17 @@ func (e *SettingError) Error() string {
 	return fmt.Sprintf("%s=%s: %s", e.Name, e.Value, e.Reason)
 }
 
-// Defaults are s6-overlay's documented defaults.
+// Defaults are s6-overlay's documented defaults, except
+// S6_SERVICES_READYTIME: s6-overlay's 50 ms sleep narrows a race (waiting
+// for services.d before their supervisors exist) that s6box closes by
+// waiting for each supervisor's start event, so it sleeps only when asked.
 func Defaults() Settings {
 	return Settings{
-		LoggingScript:     []string{"n20", "s1000000", "T"},
-		KillGrace:         3000 * time.Millisecond,
-		FinishMaxTime:     5000 * time.Millisecond,
-		ServicesGrace:     3000 * time.Millisecond,
-		ServicesReadyTime: 50 * time.Millisecond,
-		Verbosity:         2,
+		LoggingScript: []string{"n20", "s1000000", "T"},
+		KillGrace:     3000 * time.Millisecond,
+		FinishMaxTime: 5000 * time.Millisecond,
+		ServicesGrace: 3000 * time.Millisecond,
+		Verbosity:     2,
 	}
 }
 

@@ -63,7 +63,11 @@ func (z *Stage0) Prepare(set Settings, cmd []string) ([]string, error) {
 	if err := z.checkRun(set); err != nil {
 		return nil, err
 	}
-	for _, d := range []string{StateDir, RCLiveDir} {
+	// What an earlier run of this container left (a restart keeps /run
+	// when it is not a tmpfs): the state, s6-rc's live link and the live
+	// directories s6-rc-init made beside it.
+	stale, _ := filepath.Glob(RCLiveDir + ":s6-rc-*")
+	for _, d := range append([]string{StateDir, RCLiveDir}, stale...) {
 		if err := os.RemoveAll(d); err != nil {
 			return nil, fmt.Errorf("unable to remove %s: %w", d, err)
 		}

@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"s6box/core/fsutil"
+	"s6box/core/scanner"
+	"s6box/core/svcwait"
 )
 
 // Stage is what stages 2 and 3 share: the settings, the files, the
@@ -19,6 +22,13 @@ type Stage struct {
 	Info   func(format string, a ...any) // shown at S6_VERBOSITY >= 2
 	Warn   func(format string, a ...any) // shown at S6_VERBOSITY >= 1
 	Now    func() time.Time
+	// Stage 2 runs s6-rc in-process (see rc.go): Tool words its messages,
+	// RCStdio is the oneshots' stdin, stdout and stderr, Signals (nil:
+	// none) delivers TERM and INT during a change ("TERM", "INT") and
+	// returns the function that stops the delivery.
+	Tool    Tool
+	RCStdio [3]*os.File
+	Signals func() (<-chan string, func())
 }
 
 func (s *Stage) info(format string, a ...any) {
@@ -71,16 +81,6 @@ func (s *Stage) Stage2(cmd []string) Outcome {
 		return Outcome{}
 	}
 	return s.runCmd(cmd)
-}
-
-// remaining is what is left of S6_CMD_WAIT_FOR_SERVICES_MAXTIME, as an
-// s6 timeout in milliseconds ("0": no limit).
-func (s *Stage) remaining(start time.Time) string {
-	if s.Set.WaitMaxTime == 0 {
-		return "0"
-	}
-	left := s.Set.WaitMaxTime - s.Now().Sub(start)
-	return strconv.FormatInt(max(left.Milliseconds(), 1), 10)
 }
 
 func (s *Stage) hook(time.Time) *stage2Failure {
@@ -142,8 +142,10 @@ func (s *Stage) contInit(time.Time) *stage2Failure {
 	return nil
 }
 
-// userBundle brings up one user bundle with s6-rc. The first call compiles
-// the database into /run/s6/db and starts s6-rc on the scan directory.
+// userBundle brings up one user bundle with s6-rc. The first call puts
+// the database in /run/s6/db (the one compiled with the image when its
+// sources are unchanged, see Precompiled; otherwise compiled now) and
+// starts s6-rc on the scan directory.
 func (s *Stage) userBundle(name string) func(time.Time) *stage2Failure {
 	return func(start time.Time) *stage2Failure {
 		if name == "user" {
@@ -156,27 +158,20 @@ func (s *Stage) userBundle(name string) func(time.Time) *stage2Failure {
 				return nil
 			}
 			os.RemoveAll(CompiledDB)
-			cv := strconv.Itoa(max(s.Set.Verbosity-1, 0))
-			if err := s.Procs.appletOK("s6-rc-compile", append([]string{"-v", cv, "--", CompiledDB}, dirs...)...); err != nil {
+			if err := s.database(dirs); err != nil {
 				s.Warn("unable to compile the s6-rc services: %v", err)
 				return &stage2Failure{code: 1, what: "s6-rc-compile"}
 			}
-			if err := s.Procs.appletOK("s6-rc-init", "-c", CompiledDB, "-l", RCLiveDir, ScanDir); err != nil {
+			if err := s.rcInit(); err != nil {
 				s.Warn("unable to start s6-rc: %v", err)
 				return &stage2Failure{code: 1, what: "s6-rc-init"}
 			}
 		} else if !isDir(CompiledDB) {
 			return nil
 		}
-		st, err := s.Procs.applet("s6-rc", "-v", strconv.Itoa(s.Set.Verbosity), "-l", RCLiveDir, "-u",
-			"-t", s.remaining(start), "--", "change", name)
-		if err != nil {
-			s.Warn("%v", err)
-			return &stage2Failure{code: 111, what: "s6-rc"}
-		}
-		if st.Code != 0 {
-			s.warn("s6-rc could not bring the %s bundle up (exit %d)", name, st.Code)
-			return &stage2Failure{code: st.Code, what: "the " + name + " bundle"}
+		if code := s.rcUp(name, start); code != 0 {
+			s.warn("s6-rc could not bring the %s bundle up (exit %d)", name, code)
+			return &stage2Failure{code: code, what: "the " + name + " bundle"}
 		}
 		return nil
 	}
@@ -227,28 +222,35 @@ func (s *Stage) servicesUp(start time.Time) *stage2Failure {
 	if len(notif)+len(plain) == 0 {
 		return nil
 	}
-	if err := s.Procs.appletOK("s6-svscanctl", "-a", ScanDir); err != nil {
-		s.Warn("unable to make the scanner pick up services.d: %v", err)
-		return fail
-	}
+	rescan := func() error { return scanner.Control(ScanDir, []byte("a")) }
 	if !s.Set.WaitForServices {
+		if err := rescan(); err != nil {
+			s.Warn("unable to make the scanner pick up services.d: %v", err)
+			return fail
+		}
 		return nil
 	}
+	if !s.waitSupervised(start, append(append([]string{}, plain...), notif...), rescan) {
+		return fail
+	}
 	time.Sleep(s.Set.ServicesReadyTime)
+	var deadline time.Time
+	if s.Set.WaitMaxTime > 0 {
+		deadline = start.Add(s.Set.WaitMaxTime)
+	}
 	ok := true
 	for _, w := range []struct {
-		flag string
-		dirs []string
-	}{{"-u", plain}, {"-U", notif}} {
+		letter byte
+		dirs   []string
+	}{{'u', plain}, {'U', notif}} {
 		if len(w.dirs) == 0 {
 			continue
 		}
-		if !s.waitSupervised(start, w.dirs) {
+		// s6-svwait -u or -U, within what is left of the budget
+		if err := svcwait.Run(svcwait.Request{Dirs: w.dirs, Letter: w.letter, Mode: svcwait.AllWait, Deadline: deadline}, nil); err != nil {
+			s.warn("services-up: %v", err)
 			ok = false
-			continue
 		}
-		st, err := s.Procs.applet("s6-svwait", append([]string{w.flag, "-t", s.remaining(start), "--"}, w.dirs...)...)
-		ok = ok && err == nil && st.Code == 0
 	}
 	if !ok {
 		s.warn("services-up: some legacy longruns were not up in time")
@@ -257,27 +259,27 @@ func (s *Stage) servicesUp(start time.Time) *stage2Failure {
 	return nil
 }
 
-// waitSupervised waits (within S6_CMD_WAIT_FOR_SERVICES_MAXTIME, at most a
-// minute) for the scanner to have started a supervisor for every dir:
-// S6_SERVICES_READYTIME narrows this race in s6-overlay, s6box closes it.
-func (s *Stage) waitSupervised(start time.Time, dirs []string) bool {
+// waitSupervised has the scanner pick up dirs (rescan) and waits (within
+// S6_CMD_WAIT_FOR_SERVICES_MAXTIME, at most a minute) until it has started
+// a supervisor for each, woken by their start events: s6-overlay's
+// S6_SERVICES_READYTIME sleep narrows this race, s6box closes it.
+func (s *Stage) waitSupervised(start time.Time, dirs []string, rescan func() error) bool {
 	deadline := s.Now().Add(time.Minute)
 	if s.Set.WaitMaxTime > 0 {
 		deadline = start.Add(s.Set.WaitMaxTime)
 	}
-	for _, d := range dirs {
-		for {
-			if _, err := os.Stat(filepath.Join(d, "supervise", "status")); err == nil {
-				break
-			}
-			if s.Now().After(deadline) {
-				s.warn("services-up: %s has no supervisor", d)
-				return false
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+	alive := func() error { return scanner.Control(ScanDir, nil) }
+	err := svcwait.Supervisors(dirs, deadline, rescan, alive)
+	var te *svcwait.TriggerError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &te):
+		s.Warn("unable to make the scanner pick up services.d: %v", te.Err)
+	default:
+		s.warn("services-up: %v", err)
 	}
-	return true
+	return false
 }
 
 // runCmd runs the CMD and makes its exit code the container's.

@@ -30,6 +30,11 @@ type Options struct {
 	Warn  func(format string, a ...any)
 	Info  func(format string, a ...any)
 	Block bool // runner waits for the db lock
+	// NoSync skips the flush of the filesystem before the database gets
+	// its name: for a database rebuilt at every start (a container's
+	// stage 2 compiles into /run), where durability buys nothing and a
+	// syncfs(2) of a busy filesystem costs milliseconds or more.
+	NoSync bool
 }
 
 func (o *Options) warn(format string, a ...any) {

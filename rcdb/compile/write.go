@@ -47,9 +47,11 @@ func Compile(target string, sources []string, o *Options) (*rcdb.DB, error) {
 	}
 	// one flush of the filesystem (rather than one fsync per file) before
 	// the tree becomes visible under its name
-	if err := syncTree(tmp); err != nil {
-		os.RemoveAll(tmp)
-		return nil, srcErr(111, "unable to sync %s: %v", tmp, err)
+	if !o.NoSync {
+		if err := syncTree(tmp); err != nil {
+			os.RemoveAll(tmp)
+			return nil, srcErr(111, "unable to sync %s: %v", tmp, err)
+		}
 	}
 	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_NOREPLACE); err != nil {
 		os.RemoveAll(tmp)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"s6box/core/ftrig"
+	"s6box/core/svcwait"
 	"s6box/rcdb"
 
 	"s6box/core/fsutil"
@@ -48,14 +49,7 @@ func svscanCommand(scandir, cmd string) error {
 }
 
 // Supervised reports whether a supervisor listens on dir/supervise/control.
-func Supervised(dir string) bool {
-	f, err := os.OpenFile(filepath.Join(dir, "supervise", "control"), os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return false
-	}
-	f.Close()
-	return true
-}
+func Supervised(dir string) bool { return svcwait.Supervised(dir) }
 
 // ResolveBootDB implements the boot-db fallback for guides written for
 // s6-rc < 0.6 (default /etc/s6-rc/compiled rather than .../compiled/current):
@@ -167,7 +161,7 @@ func SwapLink(target, link string) error { return swapLink(target, link) }
 // LinkServices puts the named service directories of the live directory
 // realDir under supervision, down: it creates ./down and event/, links them
 // into the scan directory, asks the scanner to rescan and waits until every
-// supervisor listens.
+// supervisor listens (woken by their start events, see svcwait.Supervisors).
 func LinkServices(realDir, scandir, prefix string, names []string, timeout time.Duration) error {
 	for _, n := range names {
 		dir := filepath.Join(realDir, "servicedirs", n)
@@ -183,29 +177,30 @@ func LinkServices(realDir, scandir, prefix string, names []string, timeout time.
 			return err
 		}
 	}
-	if err := svscanCommand(scandir, "a"); err != nil {
-		return fmt.Errorf("unable to send a rescan command to s6-svscan: %w", err)
-	}
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	for _, n := range names {
-		dir := filepath.Join(realDir, "servicedirs", n)
-		for delay := time.Millisecond; !Supervised(dir); {
-			if !deadline.IsZero() && time.Now().After(deadline) {
-				return fmt.Errorf("timed out waiting for the supervisor of %s", n)
-			}
-			if !SvscanRunning(scandir) {
-				return fmt.Errorf("s6-svscan exited")
-			}
-			time.Sleep(delay)
-			if delay < 50*time.Millisecond {
-				delay *= 2
-			}
-		}
+	dirs := make([]string, len(names))
+	for i, n := range names {
+		dirs[i] = filepath.Join(realDir, "servicedirs", n)
 	}
-	return nil
+	// Subscribed before the rescan: each supervisor's 's' event ends the
+	// wait for it at once.
+	err := svcwait.Supervisors(dirs, deadline, func() error { return svscanCommand(scandir, "a") }, func() error {
+		if !SvscanRunning(scandir) {
+			return errors.New("s6-svscan exited")
+		}
+		return nil
+	})
+	var te *svcwait.TriggerError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Errorf("unable to send a rescan command to s6-svscan: %w", te.Err)
+	case errors.Is(err, svcwait.ErrTimeout):
+		return fmt.Errorf("timed out waiting for the supervisors: %w", err)
+	}
+	return err
 }
 
 // existing handles a live directory that is already there: the same setup

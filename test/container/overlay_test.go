@@ -128,6 +128,27 @@ func TestOverlayStagesAndCmd(t *testing.T) {
 	}
 	// services.d is stopped (TERM, its trap runs) before cont-finish.d.
 	stageOrder(t, out, "CMD", "legacy-term", "cont-finish")
+	if !strings.Contains(out, "using the s6-rc database compiled with the image") {
+		t.Errorf("stage 2 did not use the database compiled by image:\n%s", out)
+	}
+}
+
+// A cont-init.d script that changes the s6-rc sources: stage 2 sees they
+// differ from those the image was compiled from and compiles them.
+func TestOverlayChangedSourcesCompiled(t *testing.T) {
+	need(t, "umoci", "runc")
+	files := overlayTree()
+	files["etc/cont-init.d/20-change"] = "#!/bin/sh\necho '/bin/sh -c \"echo STAGE rc-changed\"' >/etc/s6-overlay/s6-rc.d/prep/up\n"
+	p, _, _ := runOverlay(t, files, nil, nil, "sh", "-c", "echo STAGE CMD")
+	code, ok := p.Wait(60 * time.Second)
+	out := output(p)
+	if !ok || code != 0 {
+		t.Fatalf("exit %d (ended %v)\n%s", code, ok, out)
+	}
+	stageOrder(t, out, "cont-init", "rc-changed", "rc-longrun", "CMD")
+	if strings.Contains(out, "STAGE rc-oneshot") || !strings.Contains(out, "differ from those the image was built with") {
+		t.Errorf("the changed sources were not compiled at start:\n%s", out)
+	}
 }
 
 // Without a CMD the container runs its services until runc kill TERM,
@@ -320,4 +341,24 @@ func TestOverlayTermWithCmd(t *testing.T) {
 		t.Fatalf("exit %d (ended %v), want 9 from the CMD's trap\n%s", code, ok, out)
 	}
 	stageOrder(t, out, "CMD", "cont-finish", "cmd-term")
+}
+
+// A restarted container (its /run kept, not a tmpfs) starts clean: stage 0
+// removes what the first run left, s6-rc's live directories included.
+func TestOverlayRestartStartsClean(t *testing.T) {
+	need(t, "umoci", "runc")
+	p, _, bundle := runOverlay(t, overlayTree(), nil, nil, "sh", "-c", "echo STAGE CMD lives=$(ls -d /run/s6-rc:s6-rc-* | wc -l)")
+	for i := 0; i < 2; i++ {
+		if i == 1 {
+			p, _ = run(t, bundle)
+		}
+		code, ok := p.Wait(60 * time.Second)
+		out := output(p)
+		if !ok || code != 0 {
+			t.Fatalf("run %d: exit %d (ended %v)\n%s", i+1, code, ok, out)
+		}
+		if !strings.Contains(out, "STAGE CMD lives=1\n") {
+			t.Errorf("run %d: not exactly one s6-rc live directory:\n%s", i+1, out)
+		}
+	}
 }
