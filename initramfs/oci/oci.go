@@ -8,7 +8,6 @@ package oci
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"strings"
 
 	"s6box/core/jsontext"
+	"s6box/core/sha256"
 	"s6box/initramfs"
 )
 

@@ -1,7 +1,6 @@
 package overlay
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"s6box/core/sha256"
 	"s6box/rcdb"
 	"s6box/rcdb/compile"
 )
@@ -74,7 +74,8 @@ func SourceStamp(self string, dirs []string) (stamp string, ok bool, err error) 
 			return "", false, nil
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), true, nil
+	sum := h.Sum()
+	return hex.EncodeToString(sum[:]), true, nil
 }
 
 // Precompiled returns the database in tree (an overlay tree's
