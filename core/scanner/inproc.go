@@ -19,6 +19,16 @@ import (
 type InProcessHost struct {
 	Spawner supervisor.Spawner
 	Logf    func(level, format string, args ...any)
+	// Loggers, if set, gives the supervisor of each log/ sub-service its
+	// spawner, which may host the logger in this process instead of
+	// spawning it (logger/loghost).
+	Loggers LoggerSpawners
+}
+
+// LoggerSpawners makes the spawner of one logger's supervisor; name is
+// "foo/log", base the host's Spawner.
+type LoggerSpawners interface {
+	ForLogger(name string, base supervisor.Spawner) supervisor.Spawner
 }
 
 // Mode implements Host.
@@ -27,10 +37,14 @@ func (h *InProcessHost) Mode() string { return "in-process" }
 // Start implements Host.
 func (h *InProcessHost) Start(s Spec) (Handle, error) {
 	name := s.Name
+	sp := h.Spawner
+	if s.Logger && h.Loggers != nil {
+		sp = h.Loggers.ForLogger(name, sp)
+	}
 	sup, err := supervisor.Start(supervisor.Options{
 		Dir: s.Dir, Name: s.Name,
 		Stdin: uintptr(s.Stdin), Stdout: uintptr(s.Stdout), Stderr: uintptr(s.Stderr),
-		Spawner: h.Spawner,
+		Spawner: sp,
 		Logf: func(level, format string, args ...any) {
 			if h.Logf != nil {
 				h.Logf(level, "supervise %s: %s", name, fmt.Sprintf(format, args...))

@@ -165,6 +165,7 @@ func (s *Scanner) startSlot(sl *slot) {
 	switch {
 	case sl.logger:
 		spec.Stdin = sv.pr
+		spec.Logger = true
 	case sv.log != nil:
 		spec.Stdout = sv.pw
 	case sv.special && s.c.ConsoleFd >= 0:
