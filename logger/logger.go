@@ -82,11 +82,42 @@ const readSize = 256 << 10
 // gives it back when the pipe is empty, so idle loggers hold none.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, readSize); return &b }}
 
-// putBuf gives a read buffer back to bufPool (grown ones are dropped).
-func putBuf(b []byte) {
-	if len(b) == readSize {
-		bufPool.Put(&b)
+// smallSize is the read buffer for the few bytes an idle logger gets now
+// and then (the size FIONREAD reports): one of readSize each, taken by many
+// loggers at once, would leave megabytes of freed heap resident.
+const smallSize = 4096
+
+var smallPool = sync.Pool{New: func() any { b := make([]byte, smallSize); return &b }}
+
+// getBuf takes a read buffer for have bytes of partial line plus avail
+// bytes waiting (-1: unknown).
+func getBuf(have, avail int) []byte {
+	switch {
+	case avail >= 0 && have+avail < smallSize:
+		return *smallPool.Get().(*[]byte)
+	case have < readSize:
+		return *bufPool.Get().(*[]byte)
 	}
+	return make([]byte, 2*have)
+}
+
+// putBuf gives a read buffer back to its pool (grown ones are dropped).
+func putBuf(b []byte) {
+	switch len(b) {
+	case readSize:
+		bufPool.Put(&b)
+	case smallSize:
+		smallPool.Put(&b)
+	}
+}
+
+// available is how many bytes fd has waiting, -1 when it cannot say.
+func available(fd int) int {
+	n, err := unix.IoctlGetInt(fd, unix.TIOCINQ) // FIONREAD
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // pending is what signals asked for and the loop has not yet handled.
@@ -451,7 +482,10 @@ func (l *logger) loop() error {
 		}
 		next := l.nextDeadline(now)
 		if l.paused() {
-			l.events(true, next)
+			if l.events(true, next) && !stopping {
+				stopping = true
+				stopBy = time.Now().Add(l.cfg.StopWait)
+			}
 			continue
 		}
 		if l.canPoll {
@@ -489,14 +523,21 @@ func (l *logger) loop() error {
 		var n int
 		var rerr error
 		err := rc.Read(func(fd uintptr) bool {
-			if buf == nil {
-				if have < readSize {
-					buf = *bufPool.Get().(*[]byte)
-				} else {
-					buf = make([]byte, 2*have)
+			if buf == nil || len(buf) == smallSize {
+				// A small buffer serves while little comes; more moves
+				// to a large one.
+				avail := available(int(fd))
+				if buf == nil || avail < 0 || have+avail > smallSize {
+					nb := getBuf(have, avail)
+					if buf == nil {
+						copy(nb, part)
+						part = part[:0]
+					} else {
+						copy(nb, buf[:have])
+						putBuf(buf)
+					}
+					buf = nb
 				}
-				copy(buf, part)
-				part = part[:0]
 			}
 			if have == len(buf) { // only with -l 0: a line longer than the buffer
 				nb := make([]byte, 2*len(buf))

@@ -8,6 +8,7 @@ package script
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -268,7 +269,7 @@ func (s *Script) Rebase(dir string) {
 		if p == "" || p[0] == '/' {
 			return p
 		}
-		return dir + "/" + p
+		return filepath.Join(dir, p)
 	}
 	for i := range s.Logdirs {
 		s.Logdirs[i].Dir = abs(s.Logdirs[i].Dir)
