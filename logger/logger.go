@@ -308,20 +308,37 @@ func (x *Logger) Run() error {
 			}
 		}()
 	}
-	// Non-blocking stdin goes through the poller, so reads can be interrupted.
-	if err := unix.SetNonblock(cfg.Stdin, true); err != nil {
+	// Non-blocking stdin goes through the poller, so reads can be
+	// interrupted. A process reads a duplicate: the runtime may already
+	// have registered descriptor 0 (os.Stdin) with the poller, when it was
+	// non-blocking at start-up (a pipe an earlier logger left so), and the
+	// same descriptor cannot be registered twice. A hosted logger's Stdin
+	// is its own duplicate already.
+	in := cfg.Stdin
+	if !cfg.Hosted {
+		d, err := unix.FcntlInt(uintptr(cfg.Stdin), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return &ExitError{111, fmt.Errorf("unable to duplicate stdin: %w", err)}
+		}
+		in = d
+	}
+	if err := unix.SetNonblock(in, true); err != nil {
 		l.warn("unable to set stdin non-blocking: %v", err)
 	}
-	l.in = os.NewFile(uintptr(cfg.Stdin), "stdin")
+	l.in = os.NewFile(uintptr(in), "stdin")
 	l.canPoll = l.in.SetReadDeadline(time.Time{}) == nil
-	if cfg.Hosted {
-		defer func() {
-			// The pipe is the scanner's: a process logger that comes next
-			// gets it as it was.
-			unix.SetNonblock(cfg.Stdin, false)
-			l.in.Close()
-		}()
+	if !l.canPoll {
+		// Not pollable (a regular file): plain blocking reads.
+		unix.SetNonblock(in, false)
 	}
+	defer func() {
+		if cfg.Hosted {
+			// The pipe is the scanner's: a process logger that comes
+			// next gets it as it was.
+			unix.SetNonblock(in, false)
+		}
+		l.in.Close()
+	}()
 	if cfg.NotifyFd >= 0 {
 		unix.Write(cfg.NotifyFd, []byte{'\n'})
 		unix.Close(cfg.NotifyFd)
