@@ -58,7 +58,8 @@ memsum() {
 	echo "$uss $pss"
 }
 
-# stop IMPL DIR PID TAG: orderly stop (IMPL ours*, s6 or runit), then kill
+# stop IMPL DIR PID TAG: orderly stop (IMPL ours*, s6 or runit; anything
+# else gets SIGTERM), then kill
 # what is left of the scanner's process group and the tagged daemons
 stop() {
 	local impl=$1 dir=$2 pid=$3 tag=$4 i p
@@ -66,6 +67,7 @@ stop() {
 	ours*) "$farm/s6-svscanctl" -t "$dir" 2>/dev/null ;;
 	s6) /usr/bin/s6-svscanctl -t "$dir" 2>/dev/null ;;
 	runit) kill -HUP "$pid" 2>/dev/null ;;
+	*) kill -TERM "$pid" 2>/dev/null ;;
 	esac
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
