@@ -54,15 +54,21 @@ func (h *InProcessHost) Start(s Spec) (Handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &inprocHandle{sup: sup, dir: s.Dir, name: name, logf: h.Logf}, nil
+	return &inprocHandle{sup: sup, sp: sp, dir: s.Dir, name: name, logf: h.Logf}, nil
 }
 
 type inprocHandle struct {
 	sup  *supervisor.Supervisor
+	sp   supervisor.Spawner
 	dir  string
 	name string
 	logf func(string, string, ...any)
 }
+
+// ChildKiller is implemented by a Spawner whose children may outlive a
+// crashed supervisor without being processes (hosted loggers): AfterExit
+// ends them as it kills a process left behind.
+type ChildKiller interface{ KillChildren() }
 
 func (ih *inprocHandle) Signal(sig syscall.Signal) { ih.sup.Signal(sig) }
 func (ih *inprocHandle) Done() <-chan struct{}     { return ih.sup.Done() }
@@ -73,6 +79,9 @@ func (ih *inprocHandle) Done() <-chan struct{}     { return ih.sup.Done() }
 // that service's process group is killed so that the restart cannot make
 // a second copy.
 func (ih *inprocHandle) AfterExit() {
+	if k, ok := ih.sp.(ChildKiller); ok {
+		k.KillChildren()
+	}
 	if st, err := status.Read(ih.dir); err == nil && st.PID != 0 && isOurChild(int(st.PID)) {
 		if ih.logf != nil {
 			ih.logf("warning", "supervisor of %s ended with its child %d still running: killing its process group", ih.name, st.PID)

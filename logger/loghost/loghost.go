@@ -139,6 +139,16 @@ func (s *slot) SignalChild(pid int, sig syscall.Signal) bool {
 	return true
 }
 
+// KillChildren implements scanner.ChildKiller: once the supervisor has
+// ended (normally only with its logger down), a hosted logger still
+// running is ended, so that the supervisor's successor does not start a
+// second one.
+func (s *slot) KillChildren() {
+	if s.cur != nil {
+		s.cur.lg.Signal(syscall.SIGKILL)
+	}
+}
+
 func optedOut(attr *syscall.ProcAttr) bool {
 	for _, kv := range attr.Env {
 		if v, ok := strings.CutPrefix(kv, OptOutEnv+"="); ok && v == "0" {

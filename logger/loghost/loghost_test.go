@@ -232,3 +232,18 @@ func TestProcessForm(t *testing.T) {
 		})
 	}
 }
+
+// TestKillChildren: what the scanner does after a supervisor crashed ends
+// the hosted logger it left running.
+func TestKillChildren(t *testing.T) {
+	f := newFixture(t, newHost(), "plain")
+	_, exit, err := f.spawn(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sp.(*slot).KillChildren()
+	if ws := waitExit(t, exit); !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("wait status %v, want killed by SIGKILL", ws)
+	}
+	f.sp.(*slot).KillChildren() // an ended logger: nothing happens
+}
