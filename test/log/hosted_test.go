@@ -276,3 +276,57 @@ func TestHostedSetuidgid(t *testing.T) {
 		t.Fatal("svscan did not exit")
 	}
 }
+
+// TestHostedWithS6Tools: Debian's s6-svc, s6-svstat and s6-svwait drive a
+// hosted logger as they would a process.
+func TestHostedWithS6Tools(t *testing.T) {
+	svc := harness.RealS6(t, "s6-svc")
+	svwait := harness.RealS6(t, "s6-svwait")
+	svstat := harness.RealS6(t, "s6-svstat")
+	dir := filepath.Join(t.TempDir(), "log")
+	h := startHosted(t, "n10", dir)
+	fmt.Fprintf(h.w, "line %08d\n", 0)
+	waitLast(t, dir, 0)
+	run := func(prog string, args ...string) string {
+		t.Helper()
+		r := harness.Run(t, prog, append(args, h.logsvc)...)
+		if r.Code != 0 {
+			t.Fatalf("%s %v: exit %d: %s", prog, args, r.Code, r.Stderr)
+		}
+		return strings.TrimSpace(r.Stdout)
+	}
+	if got := run(svstat, "-o", "up,pid"); got != "true "+strconv.Itoa(h.sc.Pid()) {
+		t.Fatalf("s6-svstat: %q, want up with the scanner's pid", got)
+	}
+	run(svc, "-a")
+	harness.Eventually(t, 30*time.Second, "an archive after s6-svc -a", func() bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "@*.s"))
+		return len(m) == 1
+	})
+	run(svc, "-wD", "-T", "30000", "-d")
+	if got := run(svstat, "-o", "up,wantedup"); got != "false false" {
+		t.Fatalf("after -d: %q", got)
+	}
+	fmt.Fprintf(h.w, "line %08d\n", 1) // waits in the scanner's pipe
+	run(svc, "-wu", "-T", "30000", "-u")
+	waitLast(t, dir, 1)
+	run(svc, "-t")
+	run(svwait, "-u", "-t", "30000")
+	fmt.Fprintf(h.w, "line %08d\n", 2)
+	waitLast(t, dir, 2)
+	// -x: the supervisor leaves once the logger is down; the scanner
+	// starts a new one, which starts the logger again.
+	if h.deaths() == 0 {
+		t.Fatal("no death recorded after -d and -t")
+	}
+	run(svc, "-x")
+	run(svc, "-d")
+	// A new supervisor starts with an empty death tally.
+	harness.Eventually(t, 30*time.Second, "a new supervisor with the logger up", func() bool {
+		return h.deaths() == 0 && h.loggerPid() == h.sc.Pid()
+	})
+	fmt.Fprintf(h.w, "line %08d\n", 3)
+	waitLast(t, dir, 3)
+	h.stop(t)
+	checkExactlyOnce(t, numbers(t, logdirLines(t, dir)), 4)
+}
