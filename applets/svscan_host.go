@@ -9,6 +9,11 @@ import (
 	"s6box/logger/loghost"
 )
 
+// spawnThreads is how many threads fork the in-process host's children:
+// a thread waits for each child's exec, and a scan starts several
+// supervisors at once.
+const spawnThreads = 4
+
 // newInProcessHost hosts every supervisor in the scanner process; children
 // are forked with a parent-death signal (core/pdeath) so that a scanner
 // killed with SIGKILL takes its daemons with it. Loggers whose run script
@@ -20,7 +25,7 @@ func newInProcessHost(r *reaper.Reaper, self string, logf func(string, string, .
 	syscall.Umask(um)
 	lp := newLogPlanner(self, um)
 	return &scanner.InProcessHost{
-		Spawner: pdeath.New(r),
+		Spawner: pdeath.NewPool(r, spawnThreads),
 		Logf:    logf,
 		Loggers: &loghost.Host{Plan: lp.Plan, Logf: logf},
 	}
