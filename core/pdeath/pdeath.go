@@ -6,9 +6,9 @@
 // start second copies. Linux's parent-death signal gives that: a child
 // forked with PR_SET_PDEATHSIG gets SIGKILL when the thread that forked it
 // ends. In a Go process threads come and go, so every fork here happens on
-// one goroutine locked to its own OS thread for the life of the process
+// a goroutine locked to its own OS thread for the life of the process
 // (ARCHITECTURE.md, "Spawning thread"): that thread ends only when the
-// process does (or execs).
+// process does (or execs). A Spawner has one such thread, a Pool several.
 //
 // The death signal reaches the direct child only. A run script that forks a
 // grandchild and does not exec into it leaves that grandchild running when
