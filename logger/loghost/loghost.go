@@ -169,7 +169,10 @@ type instance struct {
 	lg   *logger.Logger
 	cred *syscall.Credential
 	own  []int // descriptors to close at the end (stdout, stderr, held extras)
-	exit chan reaper.Exit
+	// stdin and the notification descriptor: the logger closes them, or
+	// run does when the logger never ran.
+	stdin, notify int
+	exit          chan reaper.Exit
 }
 
 const closedFd = ^uintptr(0)
@@ -234,6 +237,7 @@ func start(h *Host, name string, base supervisor.Spawner, plan *Plan, attr *sysc
 		return nil, derr
 	}
 	cfg.Stdin, cfg.NotifyFd = stdin, notify // the logger closes these two
+	in.stdin, in.notify = stdin, notify
 	cfg.Stdout = fdWriter(stdout)
 	cfg.Stderr = fdWriter(stderr)
 	cfg.Hosted = true
@@ -287,6 +291,10 @@ func (in *instance) run(stderr io.Writer, prog string) {
 		runtime.LockOSThread()
 		if err := setThreadCred(in.cred); err != nil {
 			fmt.Fprintf(stderr, "%s: fatal: %v\n", prog, err)
+			unix.Close(in.stdin)
+			if in.notify >= 0 {
+				unix.Close(in.notify)
+			}
 			return
 		}
 	}
