@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 
+	"s6box/applets/getopt"
+
 	"s6box/core/envdir"
 )
 
@@ -13,26 +15,9 @@ func envdirMain(c *Ctx) int {
 	if !ok {
 		return code
 	}
-	var o envdir.Options
-	insist := true
-	for _, op := range opts {
-		switch op.Letter {
-		case 'I':
-			insist = false
-		case 'i':
-			insist = true
-		case 'n':
-			o.NoChomp = true
-		case 'f':
-			o.WholeFile = true
-		case 'L':
-			o.NoLimit = true
-		case 'c':
-			if op.Value == "" {
-				return c.Fatal(ExitSystem, "invalid -c argument: the null replacement must be one character: %v", errInval)
-			}
-			o.NulIs = op.Value[0]
-		}
+	o, insist, ok := envdirOptions(opts)
+	if !ok {
+		return c.Fatal(ExitSystem, "invalid -c argument: the null replacement must be one character: %v", errInval)
 	}
 	if len(rest) < 2 {
 		return c.UsageFail("")
@@ -52,6 +37,31 @@ func envdirMain(c *Ctx) int {
 		}
 	}
 	return c.Exec(rest[1:])
+}
+
+// envdirOptions reads envdir's switches; false for an empty -c.
+func envdirOptions(opts []getopt.Opt) (o envdir.Options, insist, ok bool) {
+	insist = true
+	for _, op := range opts {
+		switch op.Letter {
+		case 'I':
+			insist = false
+		case 'i':
+			insist = true
+		case 'n':
+			o.NoChomp = true
+		case 'f':
+			o.WholeFile = true
+		case 'L':
+			o.NoLimit = true
+		case 'c':
+			if op.Value == "" {
+				return o, insist, false
+			}
+			o.NulIs = op.Value[0]
+		}
+	}
+	return o, insist, true
 }
 
 // isMissingDir tells -I's "the directory does not exist" (ENOENT on the

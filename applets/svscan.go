@@ -112,7 +112,7 @@ func svscanMain(c *Ctx) int {
 	o.cfg.Reaper = r
 	o.cfg.Logf = logf
 	if !o.process {
-		o.cfg.Host = newInProcessHost(r, logf)
+		o.cfg.Host = newInProcessHost(r, c.Self(), logf)
 	}
 	if o.cfg.Host == nil {
 		prog, argv0 := c.Self(), "supervise"

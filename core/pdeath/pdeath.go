@@ -6,9 +6,9 @@
 // start second copies. Linux's parent-death signal gives that: a child
 // forked with PR_SET_PDEATHSIG gets SIGKILL when the thread that forked it
 // ends. In a Go process threads come and go, so every fork here happens on
-// one goroutine locked to its own OS thread for the life of the process
+// a goroutine locked to its own OS thread for the life of the process
 // (ARCHITECTURE.md, "Spawning thread"): that thread ends only when the
-// process does (or execs).
+// process does (or execs). A Spawner has one such thread, a Pool several.
 //
 // The death signal reaches the direct child only. A run script that forks a
 // grandchild and does not exec into it leaves that grandchild running when
@@ -25,6 +25,7 @@ package pdeath
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"s6box/core/reaper"
@@ -105,12 +106,17 @@ func (s *Spawner) loop(ready chan<- *privateTable) {
 // copied, never modified) on the spawning thread. The exit channel receives
 // the child's wait status exactly once.
 func (s *Spawner) Spawn(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error) {
+	s.mu.Lock()
+	return s.spawnLocked(path, argv, attr)
+}
+
+// spawnLocked is Spawn with s.mu held; it releases it.
+func (s *Spawner) spawnLocked(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error) {
+	defer s.mu.Unlock()
 	if attr == nil {
 		attr = &syscall.ProcAttr{}
 	}
 	q := request{path: path, argv: argv, attr: attr, reply: make(chan result, 1)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.priv != nil {
 		pass, err := s.priv.send(attr)
 		if err != nil {
@@ -121,4 +127,35 @@ func (s *Spawner) Spawn(path string, argv []string, attr *syscall.ProcAttr) (int
 	s.reqs <- q
 	res := <-q.reply
 	return res.pid, res.exit, res.err
+}
+
+// Pool spreads spawns over several spawning threads. A fork here waits
+// until the child has exec'd (the runtime forks with CLONE_VFORK), so one
+// thread starts children one exec at a time; with several, a burst (the
+// scanner's first scan) starts as many at once.
+type Pool struct {
+	s    []*Spawner
+	next atomic.Uint32
+}
+
+// NewPool starts n spawning threads (at least one).
+func NewPool(r *reaper.Reaper, n int) *Pool {
+	p := &Pool{}
+	for i := 0; i < max(n, 1); i++ {
+		p.s = append(p.s, New(r))
+	}
+	return p
+}
+
+// Spawn is Spawner.Spawn on an idle spawning thread, or on the next one in
+// turn when all are busy.
+func (p *Pool) Spawn(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error) {
+	for _, s := range p.s {
+		if s.mu.TryLock() {
+			return s.spawnLocked(path, argv, attr)
+		}
+	}
+	s := p.s[int(p.next.Add(1))%len(p.s)]
+	s.mu.Lock()
+	return s.spawnLocked(path, argv, attr)
 }

@@ -1,6 +1,8 @@
 package pdeath
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -197,5 +199,40 @@ func TestPrivateTableKeepsNoCopy(t *testing.T) {
 	var b [1]byte
 	if _, err := pr.Read(b[:]); err != io.EOF {
 		t.Fatalf("read after closing the write end: %v, want EOF", err)
+	}
+}
+
+// TestPoolConcurrentSpawns: many spawns at once over several threads, of
+// children that exit at once: every exit reaches its spawner (a child
+// reaped before its fork registered it would be lost).
+func TestPoolConcurrentSpawns(t *testing.T) {
+	r := reaper.Start(nil)
+	defer r.Stop()
+	p := NewPool(r, 3)
+	const n = 60
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			_, exit, err := p.Spawn("/bin/sh", []string{"sh", "-c", "exit 7"}, &syscall.ProcAttr{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			select {
+			case e := <-exit:
+				if !e.Status.Exited() || e.Status.ExitStatus() != 7 {
+					errs <- fmt.Errorf("pid %d: wait status %v, want exit 7", e.Pid, e.Status)
+					return
+				}
+				errs <- nil
+			case <-time.After(60 * time.Second):
+				errs <- errors.New("an exit never arrived")
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -22,8 +22,12 @@ type Exit struct {
 
 // Reaper owns wait4 for the whole process.
 type Reaper struct {
-	mu       sync.Mutex
-	waiters  map[int]chan Exit
+	mu      sync.Mutex
+	waiters map[int]chan Exit
+	// forks is held for reading from a fork until its pid is registered:
+	// forks on several threads run at once, and a pid the reaper does not
+	// know yet may be one of theirs.
+	forks    sync.RWMutex
 	orphan   func(Exit)
 	sigs     chan os.Signal
 	stop     chan struct{}
@@ -81,12 +85,13 @@ func (r *Reaper) ReapNow() {
 }
 
 func (r *Reaper) dispatch(e Exit) {
-	r.mu.Lock()
-	ch, ok := r.waiters[e.Pid]
-	if ok {
-		delete(r.waiters, e.Pid)
+	ch, ok := r.take(e.Pid)
+	if !ok {
+		// Wait for the forks in progress to register their pids.
+		r.forks.Lock()
+		r.forks.Unlock()
+		ch, ok = r.take(e.Pid)
 	}
-	r.mu.Unlock()
 	if ok {
 		ch <- e // buffered, never blocks
 		return
@@ -96,18 +101,30 @@ func (r *Reaper) dispatch(e Exit) {
 	}
 }
 
+func (r *Reaper) take(pid int) (chan Exit, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ch, ok := r.waiters[pid]
+	if ok {
+		delete(r.waiters, pid)
+	}
+	return ch, ok
+}
+
 // StartProcess forks and execs argv0 with attr and registers the child
 // before the reaper can see it exit. The returned channel receives its exit
 // exactly once.
 func (r *Reaper) StartProcess(argv0 string, argv []string, attr *syscall.ProcAttr) (int, <-chan Exit, error) {
 	ch := make(chan Exit, 1)
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.forks.RLock()
+	defer r.forks.RUnlock()
 	pid, err := syscall.ForkExec(argv0, argv, attr)
 	if err != nil {
 		return 0, nil, err
 	}
+	r.mu.Lock()
 	r.waiters[pid] = ch
+	r.mu.Unlock()
 	return pid, ch, nil
 }
 

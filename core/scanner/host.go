@@ -16,6 +16,7 @@ type Spec struct {
 	// 0, 1 and 2. The scanner owns them and keeps them open while the
 	// supervisor runs.
 	Stdin, Stdout, Stderr int
+	Logger                bool // a log/ sub-service
 }
 
 // Handle is one running supervisor.

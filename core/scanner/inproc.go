@@ -19,6 +19,16 @@ import (
 type InProcessHost struct {
 	Spawner supervisor.Spawner
 	Logf    func(level, format string, args ...any)
+	// Loggers, if set, gives the supervisor of each log/ sub-service its
+	// spawner, which may host the logger in this process instead of
+	// spawning it (logger/loghost).
+	Loggers LoggerSpawners
+}
+
+// LoggerSpawners makes the spawner of one logger's supervisor; name is
+// "foo/log", base the host's Spawner.
+type LoggerSpawners interface {
+	ForLogger(name string, base supervisor.Spawner) supervisor.Spawner
 }
 
 // Mode implements Host.
@@ -27,10 +37,14 @@ func (h *InProcessHost) Mode() string { return "in-process" }
 // Start implements Host.
 func (h *InProcessHost) Start(s Spec) (Handle, error) {
 	name := s.Name
+	sp := h.Spawner
+	if s.Logger && h.Loggers != nil {
+		sp = h.Loggers.ForLogger(name, sp)
+	}
 	sup, err := supervisor.Start(supervisor.Options{
 		Dir: s.Dir, Name: s.Name,
 		Stdin: uintptr(s.Stdin), Stdout: uintptr(s.Stdout), Stderr: uintptr(s.Stderr),
-		Spawner: h.Spawner,
+		Spawner: sp,
 		Logf: func(level, format string, args ...any) {
 			if h.Logf != nil {
 				h.Logf(level, "supervise %s: %s", name, fmt.Sprintf(format, args...))
@@ -40,15 +54,21 @@ func (h *InProcessHost) Start(s Spec) (Handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &inprocHandle{sup: sup, dir: s.Dir, name: name, logf: h.Logf}, nil
+	return &inprocHandle{sup: sup, sp: sp, dir: s.Dir, name: name, logf: h.Logf}, nil
 }
 
 type inprocHandle struct {
 	sup  *supervisor.Supervisor
+	sp   supervisor.Spawner
 	dir  string
 	name string
 	logf func(string, string, ...any)
 }
+
+// ChildKiller is implemented by a Spawner whose children may outlive a
+// crashed supervisor without being processes (hosted loggers): AfterExit
+// ends them as it kills a process left behind.
+type ChildKiller interface{ KillChildren() }
 
 func (ih *inprocHandle) Signal(sig syscall.Signal) { ih.sup.Signal(sig) }
 func (ih *inprocHandle) Done() <-chan struct{}     { return ih.sup.Done() }
@@ -59,6 +79,9 @@ func (ih *inprocHandle) Done() <-chan struct{}     { return ih.sup.Done() }
 // that service's process group is killed so that the restart cannot make
 // a second copy.
 func (ih *inprocHandle) AfterExit() {
+	if k, ok := ih.sp.(ChildKiller); ok {
+		k.KillChildren()
+	}
 	if st, err := status.Read(ih.dir); err == nil && st.PID != 0 && isOurChild(int(st.PID)) {
 		if ih.logf != nil {
 			ih.logf("warning", "supervisor of %s ended with its child %d still running: killing its process group", ih.name, st.PID)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func (s *Scanner) scan() {
 	}
 	sort.Strings(names)
 	s.forgetUnknownShortages()
+	s.batch = s.batch[:0]
 	seen := map[devino]bool{}
 	for _, name := range names {
 		if name == "" || name[0] == '.' {
@@ -76,7 +78,7 @@ func (s *Scanner) scan() {
 				sv.active = true
 				for _, sl := range sv.slots() {
 					if sl.h == nil {
-						s.startSlot(sl)
+						s.batch = append(s.batch, sl)
 					}
 				}
 			}
@@ -93,6 +95,7 @@ func (s *Scanner) scan() {
 			}
 		}
 	}
+	s.startBatch()
 	s.reportShortage()
 }
 
@@ -146,9 +149,14 @@ func (s *Scanner) newService(name string, key devino) {
 	s.nslots += need
 	s.services[key] = sv
 	if sv.log != nil {
-		s.startSlot(sv.log)
+		s.batch = append(s.batch, sv.log)
 	}
-	s.startSlot(sv.main)
+	s.batch = append(s.batch, sv.main)
+	// Started as the scan goes: a service's pipe and its supervisors take
+	// descriptors together, so a shortage leaves whole services running.
+	if len(s.batch) >= s.parallel() {
+		s.startBatch()
+	}
 }
 
 // limitHint explains EMFILE in terms of RLIMIT_NOFILE.
@@ -159,12 +167,72 @@ func (s *Scanner) limitHint(err error) string {
 	return fmt.Sprintf(" (RLIMIT_NOFILE is %d soft, %d hard: raise the hard limit, e.g. ulimit -Hn, to supervise more services; the others stay supervised)", s.nofile.Cur, s.nofile.Max)
 }
 
-func (s *Scanner) startSlot(sl *slot) {
+func (s *Scanner) startSlot(sl *slot) { s.startSlots([]*slot{sl}) }
+
+// startBatch starts the supervisors a scan found.
+func (s *Scanner) startBatch() {
+	s.startSlots(s.batch)
+	s.batch = s.batch[:0]
+}
+
+// startParallel is how many supervisors are started at once: each start
+// is mostly waiting (file-system operations, the fork and exec of run), so
+// a burst such as the first scan goes faster several at a time. Each
+// start may take a few descriptors before the next shortage check: the
+// number stays well within the reserve (fdlimit.go).
+const startParallel = 4
+
+// startSlots starts supervisors, several at once; the scanner's state is
+// only touched here, in the scanner's goroutine, before and after.
+func (s *Scanner) startSlots(sls []*slot) {
+	par := s.parallel()
+	type job struct {
+		sl   *slot
+		spec Spec
+		h    Handle
+		err  error
+	}
+	for len(sls) > 0 {
+		var jobs []*job
+		for len(sls) > 0 && len(jobs) < par {
+			sl := sls[0]
+			sls = sls[1:]
+			if spec, ok := s.prepare(sl); ok {
+				jobs = append(jobs, &job{sl: sl, spec: spec})
+			}
+		}
+		if len(jobs) == 1 {
+			jobs[0].h, jobs[0].err = s.startHost(jobs[0].spec)
+		} else {
+			var wg sync.WaitGroup
+			for _, j := range jobs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					j.h, j.err = s.startHost(j.spec)
+				}()
+			}
+			wg.Wait()
+		}
+		for _, j := range jobs {
+			s.finishStart(j.sl, j.h, j.err)
+		}
+	}
+}
+
+func (s *Scanner) parallel() int {
+	return max(min(startParallel, int(fdReserve(s.nofile.Cur)/8)), 1)
+}
+
+// prepare builds a slot's Spec; false when it cannot start now (a retry
+// is scheduled).
+func (s *Scanner) prepare(sl *slot) (Spec, bool) {
 	sv := sl.svc
 	spec := Spec{Name: sl.name, Stdin: 0, Stdout: 1, Stderr: 2}
 	switch {
 	case sl.logger:
 		spec.Stdin = sv.pr
+		spec.Logger = true
 	case sv.log != nil:
 		spec.Stdout = sv.pw
 	case sv.special && s.c.ConsoleFd >= 0:
@@ -174,15 +242,18 @@ func (s *Scanner) startSlot(sl *slot) {
 	if err != nil {
 		s.warnOnce("start:"+sl.name, "unable to supervise %s/%s: %v", s.dir, sl.name, fsutil.Bare(err))
 		s.scheduleRestart(sl)
-		return
+		return spec, false
 	}
 	spec.Dir = dir
 	if s.fdsShort() {
 		s.fdShortage(sl.name)
 		s.scheduleRestart(sl)
-		return
+		return spec, false
 	}
-	h, err := s.startHost(spec)
+	return spec, true
+}
+
+func (s *Scanner) finishStart(sl *slot, h Handle, err error) {
 	if err != nil {
 		if isFdShortage(err) {
 			s.fdShortage(sl.name)

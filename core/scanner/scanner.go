@@ -115,6 +115,7 @@ type Scanner struct {
 	nofile        syscall.Rlimit
 	short         map[string]bool // services waiting for file descriptors
 	shortReported int
+	batch         []*slot // supervisors the current scan starts
 }
 
 // New checks the directory and takes .s6-svscan/lock; it starts nothing.

@@ -493,14 +493,27 @@ func (s *Supervisor) startFinish(argv []string) (int, error) {
 	return pid, nil
 }
 
+// Signaler is implemented by a Spawner that runs some children without a
+// process of their own (a scanner hosting loggers): their signals go to
+// SignalChild, which reports whether pid was such a child. It must not
+// block.
+type Signaler interface {
+	SignalChild(pid int, sig syscall.Signal) bool
+}
+
+func (s *Supervisor) hosted(pid int, sig syscall.Signal) bool {
+	sg, ok := s.o.Spawner.(Signaler)
+	return ok && sg.SignalChild(pid, sig)
+}
+
 func (s *Supervisor) kill(pid int, sig syscall.Signal) {
-	if pid > 0 {
+	if pid > 0 && !s.hosted(pid, sig) {
 		syscall.Kill(pid, sig)
 	}
 }
 
 func (s *Supervisor) killpg(pid int, sig syscall.Signal) {
-	if pid > 0 {
+	if pid > 0 && !s.hosted(pid, sig) {
 		syscall.Kill(-pid, sig)
 	}
 }

@@ -51,16 +51,30 @@ const (
 	stAfterProc       // processor succeeded: publish processed and newstate
 )
 
+// Starter starts a processor and delivers its wait status once
+// (*reaper.Reaper does; a scanner hosting loggers passes its spawner).
+type Starter interface {
+	StartProcess(path string, argv []string, attr *syscall.ProcAttr) (int, <-chan reaper.Exit, error)
+}
+
 // Env is what a logdir needs from its process.
 type Env struct {
 	Perm   os.FileMode          // 0666 &^ umask
-	Reaper *reaper.Reaper       // for processors; nil = processors unsupported
+	Reaper Starter              // for processors; nil = processors unsupported
 	Warn   func(string, ...any) // warnings (verbosity ≥ 1)
 	Wake   func()               // called from another goroutine when a processor exits
 	Shell  string               // /bin/sh
 	// Execline is the path of execlineb, "" when absent (then ! runs via Shell).
 	Execline string
 	Now      func() time.Time
+	// What a processor runs with when the logger is hosted by a scanner
+	// rather than being a process of its own: its environment (nil: this
+	// process's), its credentials (nil: this process's), and a command
+	// prefix (a chain-loader such as softlimit) put before its argv.
+	ProcEnv    []string
+	ProcCred   *syscall.Credential
+	ProcPrefix []string
+	ProcStderr uintptr // the logger's stderr descriptor; 0: 2
 }
 
 // Logdir is one open logging directory.
@@ -104,6 +118,14 @@ func Open(cfg script.Logdir, env *Env) (*Logdir, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// stderrFd is the processor's stderr: the logger's.
+func (e *Env) stderrFd() uintptr {
+	if e.ProcStderr > 0 {
+		return e.ProcStderr
+	}
+	return 2
 }
 
 func (d *Logdir) path(name string) string { return d.dir + "/" + name }
@@ -266,6 +288,17 @@ func (d *Logdir) Append(rec []byte) {
 	if d.tail+d.cfg.Tolerance >= d.cfg.MaxSize {
 		d.marks = append(d.marks, len(d.buf))
 		d.tail = 0
+	}
+}
+
+// Idle gives back the queue's memory once everything queued is written:
+// an idle logger (most of them, most of the time) keeps no buffer.
+func (d *Logdir) Idle() {
+	if d.off == len(d.buf) {
+		for i := range d.marks { // rotations due at the end of the queue
+			d.marks[i] = 0
+		}
+		d.buf, d.off = nil, 0
 	}
 }
 
@@ -484,11 +517,21 @@ func (d *Logdir) startProcessor() error {
 	if p.Execline && d.env.Execline != "" {
 		argv = []string{d.env.Execline, "-Pc", p.Cmd}
 	}
+	if len(d.env.ProcPrefix) > 0 {
+		argv = append(append([]string(nil), d.env.ProcPrefix...), argv...)
+	}
 	closed := ^uintptr(0)
+	env := d.env.ProcEnv
+	if env == nil {
+		env = os.Environ()
+	}
 	attr := &syscall.ProcAttr{
 		Dir:   d.dir,
-		Env:   os.Environ(),
-		Files: []uintptr{uintptr(in), uintptr(out), 2, closed, uintptr(stfd), uintptr(nst)},
+		Env:   env,
+		Files: []uintptr{uintptr(in), uintptr(out), d.env.stderrFd(), closed, uintptr(stfd), uintptr(nst)},
+	}
+	if d.env.ProcCred != nil {
+		attr.Sys = &syscall.SysProcAttr{Credential: d.env.ProcCred}
 	}
 	_, ch, err := d.env.Reaper.StartProcess(argv[0], argv, attr)
 	if err != nil {

@@ -170,3 +170,40 @@ func TestPlantedSymlinksNotFollowed(t *testing.T) {
 		t.Errorf("lock symlink followed: %v", err)
 	}
 }
+
+// TestIdleKeepsWhatIsQueued: Idle drops the queue's memory only once it is
+// written, and a rotation due at the end of the queue still happens.
+func TestIdleKeepsWhatIsQueued(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ld")
+	d, err := Open(cfg(dir), testEnv(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Append([]byte("one\n"))
+	d.Idle() // not written yet: kept
+	if d.Pending() != 4 {
+		t.Fatalf("pending %d after Idle, want 4", d.Pending())
+	}
+	d.RequestRotation()
+	d.Flush(time.Now())
+	d.Idle()
+	if d.buf != nil || d.Busy() {
+		t.Fatalf("after writing: buffer %d bytes, busy %v", cap(d.buf), d.Busy())
+	}
+	if a := archives(t, dir); len(a) != 1 {
+		t.Fatalf("archives %v, want the rotated one", a)
+	}
+	d.Append([]byte("two\n"))
+	d.Flush(time.Now())
+	if b, _ := os.ReadFile(filepath.Join(dir, Current)); string(b) != "two\n" {
+		t.Fatalf("current %q", b)
+	}
+	// A rotation asked for once everything is written, then Idle.
+	d.RequestRotation()
+	d.Idle()
+	d.Flush(time.Now())
+	if a := archives(t, dir); len(a) != 2 {
+		t.Fatalf("archives %v, want a second one", a)
+	}
+}

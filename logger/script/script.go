@@ -8,6 +8,7 @@ package script
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -259,4 +260,25 @@ func Parse(words []string) (*Script, error) {
 		}
 	}
 	return sc, nil
+}
+
+// Rebase makes the script's relative logdir and status-file paths relative
+// to dir: what they mean for a logger whose working directory is dir.
+func (s *Script) Rebase(dir string) {
+	abs := func(p string) string {
+		if p == "" || p[0] == '/' {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i := range s.Logdirs {
+		s.Logdirs[i].Dir = abs(s.Logdirs[i].Dir)
+	}
+	for i := range s.Elements {
+		for j := range s.Elements[i].Actions {
+			if a := &s.Elements[i].Actions[j]; a.Kind == ActStatus {
+				a.File = abs(a.File)
+			}
+		}
+	}
 }

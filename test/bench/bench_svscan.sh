@@ -7,61 +7,11 @@
 # usage: bench_svscan.sh PATH-TO-s6box
 set -uo pipefail
 bin=${1:?usage: bench_svscan.sh PATH-TO-s6box}
-bin=$(readlink -f "$bin")
-work=$(mktemp -d /tmp/bench-svscan.XXXXXX)
-farm=$work/bin
-"$bin" --install "$farm" >/dev/null || { echo "cannot install applets from $bin" >&2; exit 1; }
-
-# Scanner pids we started (each leads its own process group), for cleanup.
-# A file, because the measuring functions run in subshells.
-: >"$work/started"
-cleanup() {
-	local p
-	while read -r p; do
-		kill -KILL -- "-$p" 2>/dev/null
-	done <"$work/started"
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=stacklib.sh
+. "$(dirname "$0")/stacklib.sh"
+stack_setup bench-svscan "$bin"
 
 have() { [ -x "$1" ]; }
-
-# pids of live processes whose argv is exactly "sleep $1" (only counted and
-# killed by pid; the tag is unique to one measurement)
-sleeps() { pgrep -xf "sleep $1"; }
-
-count_sleeps() { pgrep -c -xf "sleep $1"; }
-
-# descendants of $1 (inclusive)
-tree() {
-	local p=$1 c
-	echo "$p"
-	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
-		tree "$c"
-	done
-}
-
-# sum of USS (Private_Clean + Private_Dirty) and PSS in KiB over pids
-memsum() {
-	local uss=0 pss=0 p
-	for p in "$@"; do
-		[ -r /proc/"$p"/smaps_rollup ] || continue
-		read -r u s < <(awk '/^Private_(Clean|Dirty):/ {u+=$2} /^Pss:/ {s+=$2} END {print u+0, s+0}' /proc/"$p"/smaps_rollup)
-		uss=$((uss + u)); pss=$((pss + s))
-	done
-	echo "$uss $pss"
-}
-
-# make_scandir DIR N TAG: N services running "sleep TAG"
-make_scandir() {
-	local dir=$1 n=$2 tag=$3 i
-	mkdir -p "$dir"
-	for ((i = 0; i < n; i++)); do
-		mkdir -p "$dir/s$i"
-		printf '#!/bin/sh\nexec sleep %s\n' "$tag" >"$dir/s$i/run"
-		chmod +x "$dir/s$i/run"
-	done
-}
 
 # start IMPL DIR: starts a scanner in its own process group, prints its pid
 start() {
@@ -74,23 +24,6 @@ start() {
 	esac
 	echo $! >>"$work/started"
 	echo $!
-}
-
-# stop IMPL DIR PID TAG: orderly stop, then kill what is left of the group
-stop() {
-	local impl=$1 dir=$2 pid=$3 tag=$4 i
-	case $impl in
-	ours | ours-P) "$farm/s6-svscanctl" -t "$dir" 2>/dev/null ;;
-	s6) /usr/bin/s6-svscanctl -t "$dir" 2>/dev/null ;;
-	runit) kill -HUP "$pid" 2>/dev/null ;;
-	esac
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$pid" 2>/dev/null
-	for p in $(sleeps "$tag"); do kill -KILL "$p" 2>/dev/null; done
-	sleep 0.2
 }
 
 # wait_sleeps TAG N: until N sleeps run (max 120 s); prints seconds taken

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,13 @@ import (
 // pipe. A producer service writes numbered lines in bursts and after each
 // burst stops its logger (our s6-log under our supervisor) with s6-svc -t,
 // waiting for it to be up again; every line must be in the logdir once.
+// The logger is hosted by the scanner, then (no-loghost) a process.
 func TestRestartsUnderSvscan(t *testing.T) {
+	t.Run("hosted", func(t *testing.T) { restartsUnderSvscan(t, false) })
+	t.Run("process", func(t *testing.T) { restartsUnderSvscan(t, true) })
+}
+
+func restartsUnderSvscan(t *testing.T, process bool) {
 	svstat := harness.RealS6(t, "s6-svstat")
 	work := t.TempDir()
 	sc := filepath.Join(work, "sc")
@@ -34,6 +41,9 @@ exec s6-svc -O .
 `, bursts, per, svstat)
 	harness.WriteFile(t, filepath.Join(sc, "p", "run"), run, 0o755)
 	harness.WriteFile(t, filepath.Join(sc, "p", "log", "run"), "#!/bin/sh\nexec s6-log s4096 n1000 "+logd+"\n", 0o755)
+	if process {
+		harness.WriteFile(t, filepath.Join(sc, "p", "log", "no-loghost"), "", 0o644)
+	}
 	p := harness.Start(t, harness.Command(t, "s6-svscan", sc))
 	total := int64(bursts * per)
 	last := fmt.Sprintf("line %08d", total-1)
@@ -44,6 +54,15 @@ exec s6-svc -O .
 		lines := logdirLines(t, logd)
 		return len(lines) > 0 && lines[len(lines)-1] == last
 	})
+	var pid string
+	harness.Eventually(t, 30*time.Second, "the logger up", func() bool {
+		r := harness.Run(t, "s6-svstat", "-o", "pid", filepath.Join(sc, "p", "log"))
+		pid = strings.TrimSpace(r.Stdout)
+		return pid != "-1"
+	})
+	if hosted := pid == fmt.Sprint(p.Pid()); hosted == process {
+		t.Errorf("logger pid %s, scanner %d: want hosted %v", pid, p.Pid(), !process)
+	}
 	harness.Run(t, "s6-svscanctl", "-t", sc)
 	if _, ok := p.Wait(60 * time.Second); !ok {
 		t.Fatal("svscan did not exit after svscanctl -t")

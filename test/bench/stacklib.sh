@@ -1,0 +1,79 @@
+# Shell functions shared by the benchmarks that run whole supervision
+# stacks (bench_svscan.sh, bench_loghost.sh); sourced, not run.
+
+# stack_setup NAME BIN: sets $bin (absolute), $work (a fresh directory,
+# removed at exit) and $farm (BIN's applets installed there); every scanner
+# pid appended to $work/started has its process group killed at exit.
+stack_setup() {
+	bin=$(readlink -f "$2")
+	work=$(mktemp -d "/tmp/$1.XXXXXX")
+	farm=$work/bin
+	"$bin" --install "$farm" >/dev/null || { echo "cannot install applets from $bin" >&2; exit 1; }
+	: >"$work/started"
+	trap stack_cleanup EXIT
+}
+
+stack_cleanup() {
+	local p
+	while read -r p; do
+		kill -KILL -- "-$p" 2>/dev/null
+	done <"$work/started"
+	rm -rf "$work"
+}
+
+# make_scandir DIR N TAG: N services running "sleep TAG"
+make_scandir() {
+	local dir=$1 n=$2 tag=$3 i
+	mkdir -p "$dir"
+	for ((i = 0; i < n; i++)); do
+		mkdir -p "$dir/s$i"
+		printf '#!/bin/sh\nexec sleep %s\n' "$tag" >"$dir/s$i/run"
+		chmod +x "$dir/s$i/run"
+	done
+}
+
+# pids of live processes whose argv is exactly "sleep $1" (only counted and
+# killed by pid; the tag is unique to one measurement)
+sleeps() { pgrep -xf "sleep $1"; }
+
+count_sleeps() { pgrep -c -xf "sleep $1"; }
+
+# descendants of $1 (inclusive)
+tree() {
+	local p=$1 c
+	echo "$p"
+	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+		tree "$c"
+	done
+}
+
+# sum of USS (Private_Clean + Private_Dirty) and PSS in KiB over pids
+memsum() {
+	local uss=0 pss=0 p u s
+	for p in "$@"; do
+		[ -r /proc/"$p"/smaps_rollup ] || continue
+		read -r u s < <(awk '/^Private_(Clean|Dirty):/ {u+=$2} /^Pss:/ {s+=$2} END {print u+0, s+0}' /proc/"$p"/smaps_rollup)
+		uss=$((uss + u)); pss=$((pss + s))
+	done
+	echo "$uss $pss"
+}
+
+# stop IMPL DIR PID TAG: orderly stop (IMPL ours*, s6 or runit; anything
+# else gets SIGTERM), then kill
+# what is left of the scanner's process group and the tagged daemons
+stop() {
+	local impl=$1 dir=$2 pid=$3 tag=$4 i p
+	case $impl in
+	ours*) "$farm/s6-svscanctl" -t "$dir" 2>/dev/null ;;
+	s6) /usr/bin/s6-svscanctl -t "$dir" 2>/dev/null ;;
+	runit) kill -HUP "$pid" 2>/dev/null ;;
+	*) kill -TERM "$pid" 2>/dev/null ;;
+	esac
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2>/dev/null
+	for p in $(sleeps "$tag"); do kill -KILL "$p" 2>/dev/null; done
+	sleep 0.2
+}
