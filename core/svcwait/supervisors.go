@@ -14,14 +14,19 @@ import (
 const recheck = 50 * time.Millisecond
 
 // Supervised reports whether a supervisor listens on dir/supervise/control
-// (a non-blocking open for writing fails with ENXIO when nobody reads).
+// (a non-blocking open for writing fails with ENXIO when nobody reads) and
+// has published its status. A supervisor opens its control fifo before it
+// writes its first status: a client that saw only the fifo could read no
+// status yet (seen once as rc's "unable to start service …: command
+// exited 111" on a loaded machine).
 func Supervised(dir string) bool {
 	fd, err := syscall.Open(filepath.Join(dir, "supervise", "control"), syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
 	syscall.Close(fd)
-	return true
+	var st syscall.Stat_t
+	return syscall.Lstat(filepath.Join(dir, "supervise", "status"), &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG
 }
 
 // Supervisors subscribes to the event fifodir of every dir (creating it,

@@ -30,7 +30,36 @@ func startSupervisor(t *testing.T, dir string) {
 		return
 	}
 	t.Cleanup(func() { f.Close() })
+	if err := os.WriteFile(filepath.Join(sup, "status"), make([]byte, 35), 0o644); err != nil {
+		t.Error(err)
+		return
+	}
 	ftrig.Notify(filepath.Join(dir, "event"), []byte("s"))
+}
+
+// A supervisor that listens on its control fifo but has not written its
+// status yet is not supervising for clients: they would read no status.
+func TestSupervisedWantsStatus(t *testing.T) {
+	dir := t.TempDir()
+	sup := filepath.Join(dir, "supervise")
+	os.Mkdir(sup, 0o700)
+	syscall.Mkfifo(filepath.Join(sup, "control"), 0o600)
+	f, err := os.OpenFile(filepath.Join(sup, "control"), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if Supervised(dir) {
+		t.Fatal("supervised before the status exists")
+	}
+	os.WriteFile(filepath.Join(sup, "status"), make([]byte, 35), 0o644)
+	if !Supervised(dir) {
+		t.Fatal("not supervised once the status exists")
+	}
+	f.Close()
+	if Supervised(dir) {
+		t.Fatal("supervised with nobody on the control fifo")
+	}
 }
 
 func TestSupervisorsSubscribesBeforeTrigger(t *testing.T) {
