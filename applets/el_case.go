@@ -181,12 +181,8 @@ func elgetoptMain(c *Ctx) int {
 	if err != nil {
 		return elDieSys(c, ExitSystem, err, "update environment")
 	}
-	os.Clearenv()
-	for _, kv := range env {
-		k, v := splitKV(kv)
-		if !elSetenv(c, k, v) {
-			return ExitSystem
-		}
+	if !elReplaceEnv(c, env) {
+		return ExitSystem
 	}
 	for _, m := range mods {
 		if m.unset {
@@ -257,25 +253,38 @@ func runblockMain(c *Ctx) int {
 		}
 		return -1
 	}
+	// block reads positional block i to its end, checking that its words
+	// are quoted; with keep it returns them, unquoted.
+	block := func(i uint, keep bool) ([]string, int) {
+		base := m
+		var words []string
+		for {
+			v, code := next()
+			if code >= 0 {
+				return nil, code
+			}
+			if v == execline.BlockEnd {
+				return words, -1
+			}
+			if v[0] != execline.BlockQuote {
+				if code := unquoted(v, i, m-base); code >= 0 {
+					return nil, code
+				}
+			} else {
+				v = v[1:]
+			}
+			if keep {
+				words = append(words, v)
+			}
+		}
+	}
 	skip := n
 	if rest {
 		skip++
 	}
 	for i := uint(1); i < skip; i++ {
-		base := m
-		for {
-			v, code := next()
-			if code >= 0 {
-				return code
-			}
-			if v == execline.BlockEnd {
-				break
-			}
-			if v[0] != execline.BlockQuote {
-				if code := unquoted(v, i, m-base); code >= 0 {
-					return code
-				}
-			}
+		if _, code := block(i, false); code >= 0 {
+			return code
 		}
 	}
 	cmd := append([]string{}, argv...)
@@ -291,36 +300,19 @@ func runblockMain(c *Ctx) int {
 			cmd = append(cmd, v)
 		}
 	} else {
-		base := m
-		for {
-			v, code := next()
-			if code >= 0 {
-				return code
-			}
-			if v == execline.BlockEnd {
-				break
-			}
-			if v[0] != execline.BlockQuote {
-				if code := unquoted(v, n, m-base); code >= 0 {
-					return code
-				}
-			} else {
-				v = v[1:]
-			}
-			cmd = append(cmd, v)
+		words, code := block(n, true)
+		if code >= 0 {
+			return code
 		}
+		cmd = append(cmd, words...)
 	}
 	if !noPop {
 		env, err := execline.PopEnv(os.Environ(), true, false)
 		if err != nil {
 			return elDieSys(c, ExitSystem, err, "pop environment")
 		}
-		os.Clearenv()
-		for _, kv := range env {
-			k, v := splitKV(kv)
-			if !elSetenv(c, k, v) {
-				return ExitSystem
-			}
+		if !elReplaceEnv(c, env) {
+			return ExitSystem
 		}
 	}
 	return elExec(c, cmd)

@@ -66,6 +66,24 @@ func elBlock(c *Ctx, argv []string, blockNo int) (n int, ok bool, code int) {
 	return n, ok, -1
 }
 
+// elFirstBlock reads the block that starts argv, as the commands taking
+// one block do, and returns its length; or an exit code >= 0 after the
+// message: a strict-mode error, "empty block" (when noEmpty and the block
+// has no word), "unterminated block".
+func elFirstBlock(c *Ctx, argv []string, noEmpty bool) (n int, code int) {
+	n, ok, code := elBlock(c, argv, 1)
+	if code >= 0 {
+		return n, code
+	}
+	if noEmpty && n == 0 {
+		return n, c.Fatal(ExitUsage, "empty block")
+	}
+	if !ok {
+		return n, c.Fatal(ExitUsage, "unterminated block")
+	}
+	return n, -1
+}
+
 // elExec replaces the process with argv, the way execline's commands end:
 // into an applet of this binary it runs in this process (see chain.go); an
 // empty argv exits 0. It returns only on failure: 127 when the program was
@@ -93,6 +111,19 @@ func elSetenv(c *Ctx, name, value string) bool {
 	if err := os.Setenv(name, value); err != nil {
 		elDieSys(c, ExitSystem, err, "update environment")
 		return false
+	}
+	return true
+}
+
+// elReplaceEnv makes env (VAR=VALUE entries) the whole environment the
+// next program gets; false after the message when a variable cannot be set.
+func elReplaceEnv(c *Ctx, env []string) bool {
+	os.Clearenv()
+	for _, kv := range env {
+		k, v := splitKV(kv)
+		if !elSetenv(c, k, v) {
+			return false
+		}
 	}
 	return true
 }

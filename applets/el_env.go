@@ -85,12 +85,8 @@ func emptyenvMain(c *Ctx) int {
 		if err != nil {
 			return elDieSys(c, ExitSystem, err, "pop current execline environment")
 		}
-		os.Clearenv()
-		for _, kv := range env {
-			k, v := splitKV(kv)
-			if !elSetenv(c, k, v) {
-				return ExitSystem
-			}
+		if !elReplaceEnv(c, env) {
+			return ExitSystem
 		}
 	}
 	return elExec(c, argv)
@@ -231,15 +227,9 @@ func backtickMain(c *Ctx) int {
 		return ExitUsage
 	}
 	name, argv := argv[0], argv[1:]
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, true)
 	if code >= 0 {
 		return code
-	}
-	if n == 0 {
-		return c.Fatal(ExitUsage, "empty block")
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	out, ws, err := elCapture(c, argv[:n])
 	if err != nil {
@@ -622,15 +612,9 @@ func trapMain(c *Ctx) int {
 			xfer = true
 		}
 	}
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, true)
 	if code >= 0 {
 		return code
-	}
-	if n == 0 {
-		return c.Fatal(ExitUsage, "empty block")
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	if n+1 == len(argv) {
 		return elUsage(c, usage)

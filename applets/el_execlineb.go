@@ -192,12 +192,8 @@ func execlineRun(c *Ctx, words, args []string, o ExeclineOptions, strict int) in
 			if err != nil {
 				return elDieSys(c, ExitSystem, err, "update environment")
 			}
-			os.Clearenv()
-			for _, kv := range env {
-				k, v := splitKV(kv)
-				if !elSetenv(c, k, v) {
-					return ExitSystem
-				}
+			if !elReplaceEnv(c, env) {
+				return ExitSystem
 			}
 		}
 		if !elSetenv(c, "#", strconv.Itoa(len(args))) || !elSetenv(c, "0", o.Dollar0) {

@@ -374,12 +374,9 @@ func pipelineMain(c *Ctx) int {
 			w = 1
 		}
 	}
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, false)
 	if code >= 0 {
 		return code
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	if n+1 == len(argv) {
 		return c.Fatal(ExitUsage, "empty remainder")

@@ -93,12 +93,9 @@ func elSequence(c *Ctx, first, rest []string) int {
 
 func foregroundMain(c *Ctx) int {
 	argv := c.Args
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, false)
 	if code >= 0 {
 		return code
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	return elSequence(c, argv[:n], argv[n+1:])
 }
@@ -110,15 +107,9 @@ func backgroundMain(c *Ctx) int {
 		return elUsage(c, usage)
 	}
 	df := len(opts) > 0
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, true)
 	if code >= 0 {
 		return code
-	}
-	if n == 0 {
-		return c.Fatal(ExitUsage, "empty block")
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	if n+1 == len(argv) {
 		df = false
@@ -175,12 +166,9 @@ func ifMain(c *Ctx) int {
 	if e > 255 {
 		return c.Fatal(ExitUsage, "invalid exit code")
 	}
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, false)
 	if code >= 0 {
 		return code
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	ws, err := elRun(c, argv[:n])
 	if err != nil {
@@ -416,15 +404,9 @@ func tryexecMain(c *Ctx) int {
 			argv0, hasArgv0 = o.Value, true
 		}
 	}
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, true)
 	if code >= 0 {
 		return code
-	}
-	if n == 0 {
-		return c.Fatal(ExitUsage, "empty block")
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	if not && n == len(argv)-1 {
 		return c.Fatal(ExitUsage, "empty remainder not allowed with -n")
@@ -556,36 +538,21 @@ func forxMain(c *Ctx) int {
 		return c.Fatal(ExitUsage, "invalid variable name")
 	}
 	name, argv := argv[0], argv[1:]
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, false)
 	if code >= 0 {
 		return code
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	if n == 0 || n+1 == len(argv) {
 		return 0
 	}
-	cmd := argv[n+1:]
-	var pids []int
+	l := &elLoop{cmd: argv[n+1:], name: name, doImport: doImport, par: par, not: not, codes: codes}
 	for _, v := range argv[:n] {
-		pid, err := elModifSpawn(c, cmd, name, v, doImport)
-		if err != nil {
-			return elDieSys(c, ExitSystem, err, "spawn %s", cmd[0])
-		}
-		if par {
-			pids = append(pids, pid)
-			continue
-		}
-		ws, err := elWait(pid)
-		if err != nil {
-			return elDieSys(c, ExitSystem, err, "wait for %s", cmd[0])
-		}
-		if not == codeIn(codes, elEstatus(ws)) {
-			return elEstatus(ws)
+		if code := l.step(c, v); code >= 0 {
+			return code
 		}
 	}
 	good := true
+	pids := l.pids
 	for len(pids) > 0 {
 		var ws syscall.WaitStatus
 		pid, err := syscall.Wait4(-1, &ws, 0, nil)
@@ -609,6 +576,39 @@ func forxMain(c *Ctx) int {
 		return 1
 	}
 	return 0
+}
+
+// elLoop is one run of forx's or forstdin's body per value.
+type elLoop struct {
+	cmd      []string
+	name     string
+	doImport bool
+	par      bool  // -p: all at once, waited for at the end
+	not      bool  // codes are -x break codes, not -o ok codes
+	codes    []int // -o/-x list
+	pids     []int // children started with -p
+}
+
+// step runs the body with name=v. With -p it only records the child;
+// otherwise it waits, and an exit code that ends the loop comes back
+// (>= 0), as does a failure to spawn or wait after its message.
+func (l *elLoop) step(c *Ctx, v string) int {
+	pid, err := elModifSpawn(c, l.cmd, l.name, v, l.doImport)
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "spawn %s", l.cmd[0])
+	}
+	if l.par {
+		l.pids = append(l.pids, pid)
+		return -1
+	}
+	ws, err := elWait(pid)
+	if err != nil {
+		return elDieSys(c, ExitSystem, err, "wait for %s", l.cmd[0])
+	}
+	if l.not == codeIn(l.codes, elEstatus(ws)) {
+		return elEstatus(ws)
+	}
+	return -1
 }
 
 func forstdinMain(c *Ctx) int {
@@ -659,7 +659,7 @@ func forstdinMain(c *Ctx) int {
 	name, cmd := argv[0], argv[1:]
 	r := &elRecordReader{fd: 0}
 	eof := 1
-	var pids []int
+	l := &elLoop{cmd: cmd, name: name, doImport: doImport, par: par, not: not, codes: codes}
 	for {
 		var v string
 		var ok bool
@@ -689,23 +689,11 @@ func forstdinMain(c *Ctx) int {
 			break
 		}
 		eof = 0
-		pid, err := elModifSpawn(c, cmd, name, v, doImport)
-		if err != nil {
-			return elDieSys(c, ExitSystem, err, "spawn %s", cmd[0])
-		}
-		if par {
-			pids = append(pids, pid)
-			continue
-		}
-		ws, err := elWait(pid)
-		if err != nil {
-			return elDieSys(c, ExitSystem, err, "wait for %s", cmd[0])
-		}
-		if not == codeIn(codes, elEstatus(ws)) {
-			return elEstatus(ws)
+		if code := l.step(c, v); code >= 0 {
+			return code
 		}
 	}
-	for _, p := range pids {
+	for _, p := range l.pids {
 		elWait(p)
 	}
 	return eof

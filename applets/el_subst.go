@@ -344,12 +344,9 @@ func multisubstituteMain(c *Ctx) int {
 	if len(argv) == 0 {
 		return elUsage(c, usage)
 	}
-	n, ok, code := elBlock(c, argv, 1)
+	n, code := elFirstBlock(c, argv, false)
 	if code >= 0 {
 		return code
-	}
-	if !ok {
-		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	if n+1 == len(argv) {
 		return elUsage(c, usage)
