@@ -49,7 +49,10 @@ func InstallFlat(table []Applet, dir, target string, o InstallOptions) error {
 	for _, name := range Names(table) {
 		plan = append(plan, linkPlan{filepath.Join(dir, name), target})
 	}
-	return installLinks(plan, o)
+	if err := checkLinks(plan, o); err != nil {
+		return err
+	}
+	return installLinks(plan)
 }
 
 // InstallPrefix is `make install`: it copies the running binary (self) to
@@ -90,7 +93,7 @@ func InstallPrefix(table []Applet, prefix, self string, o InstallOptions) error 
 	if err := copyFileAtomic(self, dst, 0o755); err != nil {
 		return err
 	}
-	return installLinks(plan, o)
+	return installLinks(plan)
 }
 
 // ours tells whether an existing path may be replaced without Force: a
@@ -133,13 +136,11 @@ func checkLinks(plan []linkPlan, o InstallOptions) error {
 	return nil
 }
 
-// installLinks creates every planned link or none: after checkLinks, each
-// link is made under a temporary name and renamed over its path; on a
-// failure the links made so far are removed and replaced links restored.
-func installLinks(plan []linkPlan, o InstallOptions) error {
-	if err := checkLinks(plan, o); err != nil {
-		return err
-	}
+// installLinks creates every planned link or none, once checkLinks has
+// passed: each link is made under a temporary name and renamed over its
+// path; on a failure the links made so far are removed and replaced links
+// restored.
+func installLinks(plan []linkPlan) error {
 	type undo struct{ path, old string }
 	var done []undo
 	rollback := func() {
