@@ -15,7 +15,6 @@ import (
 
 	"s6box/applets/getopt"
 	"s6box/core/execpath"
-
 	"s6box/core/fsutil"
 )
 

@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"s6box/applets/getopt"
-
 	"s6box/core/envdir"
 )
 

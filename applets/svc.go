@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"s6box/core/fsutil"
 	"s6box/core/signame"
 	"s6box/core/svc"
 	"s6box/core/svcwait"
-
-	"s6box/core/fsutil"
 )
 
 // svcMain sends the command bytes to every servicedir. With -w it waits in

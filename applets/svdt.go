@@ -3,10 +3,9 @@ package applets
 import (
 	"strconv"
 
+	"s6box/core/fsutil"
 	"s6box/core/status"
 	"s6box/core/svdt"
-
-	"s6box/core/fsutil"
 )
 
 // svdtMain prints the death tally, oldest first.

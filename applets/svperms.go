@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"s6box/core/svperms"
-
 	"s6box/core/fsutil"
+	"s6box/core/svperms"
 )
 
 // svpermsMain changes (-u -g -G -o -O, -e -E) and/or prints (-v, or no

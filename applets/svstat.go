@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"s6box/core/fsutil"
 	"s6box/core/status"
 	"s6box/core/svstat"
 	"s6box/core/tai64n"
-
-	"s6box/core/fsutil"
 )
 
 // svstatMain prints one line per servicedir. With one servicedir the output

@@ -19,11 +19,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/ftrig"
 	"s6box/core/reaper"
 	"s6box/core/status"
-
-	"s6box/core/fsutil"
 )
 
 // Config is everything pid 1 needs. Each path is its own setting; the

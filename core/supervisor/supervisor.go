@@ -14,13 +14,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/ftrig"
 	"s6box/core/lock"
 	"s6box/core/rawio"
 	"s6box/core/reaper"
 	"s6box/core/status"
-
-	"s6box/core/fsutil"
 )
 
 // Spawner starts children. The default, ReaperSpawner, starts them through

@@ -20,13 +20,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/lock"
 	"s6box/core/rawio"
 	"s6box/core/reaper"
 	"s6box/core/tai64n"
 	"s6box/logger/script"
-
-	"s6box/core/fsutil"
 )
 
 // File names inside a logdir.

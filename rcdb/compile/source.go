@@ -16,9 +16,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"s6box/core/execline"
-	"s6box/rcdb"
-
 	"s6box/core/rawio"
+	"s6box/rcdb"
 )
 
 // Options of a compilation.

@@ -9,10 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/rawio"
 	"s6box/rcdb"
-
-	"s6box/core/fsutil"
 )
 
 // Compile reads sources, checks them and writes the compiled database to

@@ -13,7 +13,6 @@ import (
 
 	"s6box/core/svc"
 	"s6box/core/svcwait"
-
 	"s6box/rcdb"
 	"s6box/rcdb/live"
 	"s6box/rcdb/runner"

@@ -9,11 +9,10 @@ import (
 	"syscall"
 	"time"
 
+	"s6box/core/fsutil"
 	"s6box/core/ftrig"
 	"s6box/core/svcwait"
 	"s6box/rcdb"
-
-	"s6box/core/fsutil"
 )
 
 // InitOptions are s6-rc-init's parameters.

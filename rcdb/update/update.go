@@ -19,13 +19,12 @@ import (
 	"time"
 
 	"s6box/core/execline"
+	"s6box/core/fsutil"
+	"s6box/core/svc"
 	"s6box/rcdb"
 	"s6box/rcdb/engine"
 	"s6box/rcdb/fdholder"
 	"s6box/rcdb/live"
-
-	"s6box/core/fsutil"
-	"s6box/core/svc"
 )
 
 // Options of an update.
