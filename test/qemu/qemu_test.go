@@ -1,12 +1,10 @@
 package qemu
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -93,33 +91,17 @@ func BuildImage(t testing.TB, out string) {
 	}
 }
 
+// boot starts QEMU on image with word on the kernel command line and waits
+// (at most 5 minutes) for it to exit by itself; it returns the console and
+// QEMU's exit status.
 func boot(t *testing.T, qemu string, k Kernel, image, word string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(qemu, "-nographic", "-no-reboot", "-m", "256", "-kernel", k.Image, "-initrd", image,
-		"-append", "console=ttyS0 quiet panic=-1 "+word, "-monitor", "none", "-serial", "stdio")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	c := startConsole(t, qemu, "-kernel", k.Image, "-initrd", image, "-append", "console=ttyS0 quiet panic=-1 "+word)
+	code, ok := c.p.Wait(5 * time.Minute)
+	if !ok {
+		t.Fatalf("QEMU did not exit by itself within 5 minutes; console:\n%s", c.text())
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), code
-	case <-time.After(5 * time.Minute):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-		t.Fatalf("QEMU did not exit by itself within 5 minutes; console:\n%s", out.String())
-	}
-	return "", -1
+	return c.text(), code
 }
 
 func inOrder(t *testing.T, console string, markers ...string) {
