@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"s6box/core/rlimit"
 )
@@ -50,15 +49,7 @@ func ParseRlimits(list string) ([]HardLimit, error) {
 func ApplyHardLimits(ls []HardLimit) error {
 	for _, l := range ls {
 		for _, res := range l.Resources {
-			var r syscall.Rlimit
-			if err := syscall.Getrlimit(res, &r); err != nil {
-				return fmt.Errorf("unable to read resource limit %c: %w", l.Letter, err)
-			}
-			r.Max = l.Value
-			if r.Cur > r.Max {
-				r.Cur = r.Max
-			}
-			if err := syscall.Setrlimit(res, &r); err != nil {
+			if err := rlimit.SetCeiling(res, l.Value); err != nil {
 				return fmt.Errorf("unable to set resource limit %c to %d: %w", l.Letter, l.Value, err)
 			}
 		}

@@ -119,6 +119,25 @@ func Set(res int, mode Mode, value uint64, raise bool) error {
 	return nil
 }
 
+// SetCeiling makes value (Infinity allowed) the hard limit of res and
+// lowers the soft limit to it when above, so that nothing started later can
+// go beyond (s6-linux-init-maker -R).
+func SetCeiling(res int, value uint64) error {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(res, &r); err != nil {
+		return err
+	}
+	r.Max = value
+	r.Cur = min(r.Cur, value)
+	if err := syscall.Setrlimit(res, &r); err != nil {
+		return err
+	}
+	if res == unix.RLIMIT_NOFILE {
+		nofileSet = true
+	}
+	return nil
+}
+
 // probeNofile finds the soft RLIMIT_NOFILE the runtime saved at start-up.
 // The runtime restores it in every child it forks, just before execve, and
 // never exposes it; so fork a child under ptrace (it stops right after its

@@ -47,3 +47,37 @@ func TestResources(t *testing.T) {
 		t.Error("x is no resource")
 	}
 }
+
+// SetCeiling lowers the hard limit, keeps a soft limit already under it
+// and brings a higher one down to it. The values are below the process's
+// own hard limit, so no privilege is needed (RLIMIT_FSIZE, left at 64 MiB
+// or more for the other tests).
+func TestSetCeiling(t *testing.T) {
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(unix.RLIMIT_FSIZE, &old); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Setrlimit(unix.RLIMIT_FSIZE, &old)
+	hi := min(old.Max, uint64(1)<<30)
+	if hi < 1<<30 {
+		harness.SkipOrFail(t, "hard RLIMIT_FSIZE %d is below 1 GiB", old.Max)
+	}
+	if err := syscall.Setrlimit(unix.RLIMIT_FSIZE, &syscall.Rlimit{Cur: hi / 8, Max: hi}); err != nil {
+		t.Fatal(err)
+	}
+	var r syscall.Rlimit
+	if err := SetCeiling(unix.RLIMIT_FSIZE, hi/2); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Getrlimit(unix.RLIMIT_FSIZE, &r)
+	if r.Max != hi/2 || r.Cur != hi/8 {
+		t.Fatalf("%+v, want soft %d kept under %d", r, hi/8, hi/2)
+	}
+	if err := SetCeiling(unix.RLIMIT_FSIZE, hi/16); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Getrlimit(unix.RLIMIT_FSIZE, &r)
+	if r.Max != hi/16 || r.Cur != hi/16 {
+		t.Fatalf("%+v, want %d/%d", r, hi/16, hi/16)
+	}
+}
