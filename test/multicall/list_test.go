@@ -31,7 +31,7 @@ eltest emptyenv
 envfile exec execline-cd execline-umask execlineb exit export fdblock fdclose
 fdmove fdreserve fdswap forbacktickx foreground forstdin forx getcwd getpid
 heredoc homeof if ifelse ifte ifthenelse importas loopwhilex multidefine
-multisubstitute pipeline piperw redirfd runblock shift trap tryexec umask unexport wait
+multisubstitute pipeline piperw posix-cd posix-umask redirfd runblock shift trap tryexec umask unexport wait
 withstdinas
 overlay-init overlay-stage2 overlay-stage3 printcontenv with-contenv
 accessrules-cdb-from-fs accessrules-fs-from-cdb connlimit ioconnect ipcclient
