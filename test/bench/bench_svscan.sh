@@ -16,6 +16,10 @@ have() { [ -x "$1" ]; }
 # start IMPL DIR: starts a scanner in its own process group, prints its pid
 start() {
 	local impl=$1 dir=$2
+	if [ "$impl" = floor ]; then
+		start_floor "$dir"
+		return
+	fi
 	case $impl in
 	ours) setsid "$farm/s6-svscan" -C 10000 "$dir" </dev/null >/dev/null 2>&1 & ;;
 	ours-P) setsid "$farm/s6-svscan" -P -C 10000 "$dir" </dev/null >/dev/null 2>&1 & ;;
@@ -48,6 +52,7 @@ impl_name() {
 	ours-P) echo "s6box svscan -P (process mode)" ;;
 	s6) echo "s6-svscan + s6-supervise 2.11" ;;
 	runit) echo "runsvdir + runsv" ;;
+	floor) echo "floor: no supervision (perl forks the 500 run scripts at once)" ;;
 	esac
 }
 
@@ -56,6 +61,7 @@ available() {
 	ours | ours-P) [ -e "$farm/s6-svscan" ] && [ -e "$farm/s6-supervise" ] ;;
 	s6) have /usr/bin/s6-svscan && have /usr/bin/s6-supervise ;;
 	runit) have /usr/bin/runsvdir && have /usr/bin/runsv ;;
+	floor) command -v perl >/dev/null ;;
 	esac
 }
 
@@ -198,13 +204,14 @@ echo
 
 echo "Bring-up: scanner start until 500 daemons run (seconds, polled every 20 ms); three rounds,"
 echo "the implementations taking turns in each, so a slow spell of the machine hits them alike;"
-echo "the median is compared."
+echo "the median is compared. The floor row starts the same 500 scripts without any supervision:"
+echo "what the daemons' own start costs on this machine."
 echo
 echo "| implementation | round 1 | round 2 | round 3 | median |"
 echo "|---|---:|---:|---:|---:|"
 declare -A up rounds
 upimpls=()
-for impl in ours ours-P s6 runit; do
+for impl in ours ours-P s6 runit floor; do
 	available "$impl" && upimpls+=("$impl")
 done
 for round in 1 2 3; do
@@ -222,6 +229,10 @@ echo
 if [ -n "${up[ours]:-}" ] && [ -n "${up[s6]:-}" ]; then
 	met=$(awk -v a="${up[ours]}" -v b="${up[s6]}" 'BEGIN {print (a <= b / 2) ? "met" : "NOT met"}' 2>/dev/null)
 	echo "Target: default mode ≤ half of s6's bring-up time: ${up[ours]} s vs ${up[s6]} s — $met."
+	if [ -n "${up[floor]:-}" ]; then
+		echo
+		floor_verdict "${up[floor]}" "${up[s6]}"
+	fi
 fi
 echo
 
