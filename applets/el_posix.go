@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 
 	"s6box/applets/getopt"
@@ -57,7 +58,7 @@ func posixCdMain(c *Ctx) int {
 	}
 	env := posix.CDEnv{
 		Home: os.Getenv("HOME"), OldPwd: os.Getenv("OLDPWD"), CDPath: os.Getenv("CDPATH"),
-		Pwd: os.Getenv("PWD"),
+		Pwd: validPwd(os.Getenv("PWD")),
 		IsDir: func(p string) bool {
 			st, err := os.Stat(p)
 			return err == nil && st.IsDir()
@@ -87,4 +88,19 @@ func posixCdMain(c *Ctx) int {
 		}
 	}
 	return elExec(c, argv)
+}
+
+// validPwd returns pwd when it names the working directory, as a shell
+// checks PWD at start-up, or "": a chain-loader like cd changes directory
+// without updating PWD, and a logical path must not start from a stale one.
+func validPwd(pwd string) string {
+	if !strings.HasPrefix(pwd, "/") {
+		return ""
+	}
+	var named, here syscall.Stat_t
+	if syscall.Stat(pwd, &named) != nil || syscall.Stat(".", &here) != nil ||
+		named.Dev != here.Dev || named.Ino != here.Ino {
+		return ""
+	}
+	return pwd
 }

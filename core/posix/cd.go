@@ -13,7 +13,7 @@ var ErrNoDir = errors.New("no directory: HOME or OLDPWD is unset or empty")
 // CDEnv is what cd reads from its environment and file system.
 type CDEnv struct {
 	Home, OldPwd, CDPath string
-	Pwd                  string // PWD, or "" when unset
+	Pwd                  string // PWD when it names the working directory, else ""
 	IsDir                func(string) bool
 }
 
