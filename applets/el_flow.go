@@ -438,20 +438,33 @@ func tryexecMain(c *Ctx) int {
 	return elExec(c, sub)
 }
 
-// elCodes parses an -o/-x list of exit codes (ushort_scanlist).
+// elCodes parses an -o/-x list of exit codes as skalibs' ushort_scanlist
+// does: numbers separated by any of ",:; \t\r\n", each read while it fits
+// in 16 bits ("70000" is 7000 then 0), up to 256 of them; reading stops at
+// the first other byte. Only a list that does not start with a number is
+// refused.
 func elCodes(s string) ([]int, bool) {
 	var out []int
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ':' || r == ' ' || r == '\t' || r == '\n' }) {
-		u, ok := elUint(f)
-		if !ok || u > 65535 {
-			return nil, false
+	pos := 0
+	for pos < len(s) && len(out) < 256 {
+		v, w := 0, 0
+		for ; pos+w < len(s) && s[pos+w] >= '0' && s[pos+w] <= '9'; w++ {
+			d := int(s[pos+w] - '0')
+			if v*10+d > 65535 {
+				break
+			}
+			v = v*10 + d
 		}
-		out = append(out, int(u))
+		if w == 0 {
+			break
+		}
+		out = append(out, v)
+		pos += w
+		for pos < len(s) && strings.IndexByte(",:; \t\r\n", s[pos]) >= 0 {
+			pos++
+		}
 	}
-	if len(out) > 256 {
-		return nil, false
-	}
-	return out, true
+	return out, pos > 0
 }
 
 func codeIn(list []int, code int) bool {
@@ -512,32 +525,16 @@ func forxMain(c *Ctx) int {
 	if err != nil {
 		return elUsage(c, usage)
 	}
-	par, not, doImport := false, true, false
-	var codes []int
+	l := &elLoop{not: true}
 	for _, o := range opts {
-		switch o.Letter {
-		case 'p':
-			par = true
-		case 'o', 'x':
-			not = o.Letter == 'x'
-			l, ok := elCodes(o.Value)
-			if !ok {
-				return elUsage(c, usage)
-			}
-			codes = l
-		case 'E':
-			doImport = true
-		case 'e':
-			doImport = false
+		if _, ok := l.option(o); !ok {
+			return elUsage(c, usage)
 		}
 	}
-	if len(argv) < 2 {
-		return elUsage(c, usage)
+	if code := l.setName(c, argv, usage); code >= 0 {
+		return code
 	}
-	if argv[0] == "" || strings.Contains(argv[0], "=") {
-		return c.Fatal(ExitUsage, "invalid variable name")
-	}
-	name, argv := argv[0], argv[1:]
+	argv = argv[1:]
 	n, code := elFirstBlock(c, argv, false)
 	if code >= 0 {
 		return code
@@ -545,14 +542,14 @@ func forxMain(c *Ctx) int {
 	if n == 0 || n+1 == len(argv) {
 		return 0
 	}
-	l := &elLoop{cmd: argv[n+1:], name: name, doImport: doImport, par: par, not: not, codes: codes}
+	l.cmd = argv[n+1:]
 	for _, v := range argv[:n] {
 		if code := l.step(c, v); code >= 0 {
 			return code
 		}
 	}
 	good := true
-	pids := l.pids
+	pids, not, codes := l.pids, l.not, l.codes
 	for len(pids) > 0 {
 		var ws syscall.WaitStatus
 		pid, err := syscall.Wait4(-1, &ws, 0, nil)
@@ -589,6 +586,41 @@ type elLoop struct {
 	pids     []int // children started with -p
 }
 
+// option applies one of the options forx and forstdin share: -p, -o or -x
+// with a list of codes, -E or -e. It reports whether o is one of them, and
+// ok false for a bad list of codes.
+func (l *elLoop) option(o getopt.Opt) (shared, ok bool) {
+	switch o.Letter {
+	case 'p':
+		l.par = true
+	case 'o', 'x':
+		codes, ok := elCodes(o.Value)
+		if !ok {
+			return true, false
+		}
+		l.not, l.codes = o.Letter == 'x', codes
+	case 'E', 'e':
+		l.doImport = o.Letter == 'E'
+	default:
+		return false, true
+	}
+	return true, true
+}
+
+// setName takes the loop variable from argv[0], which must be followed by
+// at least one word; it returns an exit code (>= 0) after the usage or
+// "invalid variable name" message.
+func (l *elLoop) setName(c *Ctx, argv []string, usage string) int {
+	if len(argv) < 2 {
+		return elUsage(c, usage)
+	}
+	if argv[0] == "" || strings.Contains(argv[0], "=") {
+		return c.Fatal(ExitUsage, "invalid variable name")
+	}
+	l.name = argv[0]
+	return -1
+}
+
 // step runs the body with name=v. With -p it only records the child;
 // otherwise it waits, and an exit code that ends the loop comes back
 // (>= 0), as does a failure to spawn or wait after its message.
@@ -617,13 +649,16 @@ func forstdinMain(c *Ctx) int {
 	if err != nil {
 		return elUsage(c, usage)
 	}
-	par, chomp, crunch, not, doImport, netstr := false, true, false, true, false, false
+	chomp, crunch, netstr := true, false, false
 	delim := "\n"
-	var codes []int
+	l := &elLoop{not: true}
 	for _, o := range opts {
+		if shared, ok := l.option(o); !ok {
+			return elUsage(c, usage)
+		} else if shared {
+			continue
+		}
 		switch o.Letter {
-		case 'p':
-			par = true
 		case 'N':
 			chomp = false
 		case 'n':
@@ -637,29 +672,14 @@ func forstdinMain(c *Ctx) int {
 		case 'd':
 			delim = o.Value
 			netstr = delim == ""
-		case 'o', 'x':
-			not = o.Letter == 'x'
-			l, ok := elCodes(o.Value)
-			if !ok {
-				return elUsage(c, usage)
-			}
-			codes = l
-		case 'E':
-			doImport = true
-		case 'e':
-			doImport = false
 		}
 	}
-	if len(argv) < 2 {
-		return elUsage(c, usage)
+	if code := l.setName(c, argv, usage); code >= 0 {
+		return code
 	}
-	if argv[0] == "" || strings.Contains(argv[0], "=") {
-		return c.Fatal(ExitUsage, "invalid variable name")
-	}
-	name, cmd := argv[0], argv[1:]
+	l.cmd = argv[1:]
 	r := &elRecordReader{fd: 0}
 	eof := 1
-	l := &elLoop{cmd: cmd, name: name, doImport: doImport, par: par, not: not, codes: codes}
 	for {
 		var v string
 		var ok bool
