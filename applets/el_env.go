@@ -27,6 +27,10 @@ func exportMain(c *Ctx) int {
 	if strings.Contains(c.Args[0], "=") {
 		return c.Fatal(ExitUsage, "invalid variable name: %s", c.Args[0])
 	}
+	if c.Args[0] == "" {
+		// execline puts "=value" in the environment; no program can read it.
+		return c.Fatal(ExitUsage, "invalid variable name: empty")
+	}
 	if !elSetenv(c, c.Args[0], c.Args[1]) {
 		return ExitSystem
 	}
@@ -103,17 +107,33 @@ func cdMain(c *Ctx) int {
 	return elExec(c, c.Args[1:])
 }
 
+// elOctalPrefix reads an octal number at the start of s as skalibs'
+// uint_oscan does: digits while the value fits in 32 bits, the rest of the
+// word ignored ("0999" is 0); false when s does not start with a digit.
+func elOctalPrefix(s string) (uint32, bool) {
+	var v uint64
+	n := 0
+	for ; n < len(s) && s[n] >= '0' && s[n] <= '7'; n++ {
+		if next := v*8 + uint64(s[n]-'0'); next <= 1<<32-1 {
+			v = next
+		} else {
+			break
+		}
+	}
+	return uint32(v), n > 0
+}
+
 func umaskMain(c *Ctx) int {
 	c.Prog = "execline-umask"
 	const usage = "umask value prog..."
 	if len(c.Args) < 2 {
 		return elUsage(c, usage)
 	}
-	m, err := strconv.ParseUint(c.Args[0], 8, 32)
-	if err != nil || c.Args[0] == "" || c.Args[0][0] == '+' {
+	m, ok := elOctalPrefix(c.Args[0])
+	if !ok {
 		return elUsage(c, usage)
 	}
-	syscall.Umask(int(m))
+	syscall.Umask(int(m & 0o777))
 	return elExec(c, c.Args[1:])
 }
 
