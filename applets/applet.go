@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"s6box/applets/getopt"
+	"s6box/core/errtext"
 	"s6box/core/execpath"
 	"s6box/core/fsutil"
 )
@@ -92,19 +93,24 @@ func SelfPath(argv0 string) string {
 
 // Fatal prints "PROG: fatal: MSG" and returns code, for `return c.Fatal(...)`.
 func (c *Ctx) Fatal(code int, format string, a ...any) int {
-	fmt.Fprintf(c.Stderr, "%s: fatal: %s\n", c.Prog, fmt.Sprintf(format, a...))
+	c.say("fatal", format, a)
 	return code
 }
 
 // Warn prints "PROG: warning: MSG".
-func (c *Ctx) Warn(format string, a ...any) {
-	fmt.Fprintf(c.Stderr, "%s: warning: %s\n", c.Prog, fmt.Sprintf(format, a...))
-}
+func (c *Ctx) Warn(format string, a ...any) { c.say("warning", format, a) }
 
 // Info prints "PROG: info: MSG".
-func (c *Ctx) Info(format string, a ...any) {
-	fmt.Fprintf(c.Stderr, "%s: info: %s\n", c.Prog, fmt.Sprintf(format, a...))
+func (c *Ctx) Info(format string, a ...any) { c.say("info", format, a) }
+
+func (c *Ctx) say(level, format string, a []any) {
+	fmt.Fprintf(c.Stderr, "%s: %s: %s\n", c.Prog, level, Message(format, a...))
 }
+
+// Message formats a message as s6 words it: an error argument ending in a
+// system error gets the C library's text for it ("No such file or
+// directory", not Go's "no such file or directory").
+func Message(format string, a ...any) string { return fmt.Sprintf(format, errtext.Args(a)...) }
 
 // UsageFail prints the usage line (with an optional reason) and returns 100.
 func (c *Ctx) UsageFail(reason string) int {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"s6box/core/errtext"
 	"s6box/core/execline"
 )
 
@@ -23,7 +24,7 @@ func elUsage(c *Ctx, usage string) int {
 
 // elDieSys prints "PROG: fatal: unable to WHAT: strerror" and returns code.
 func elDieSys(c *Ctx, code int, err error, format string, a ...any) int {
-	return c.Fatal(code, "unable to %s: %s", fmt.Sprintf(format, a...), execline.Strerror(err))
+	return c.Fatal(code, "unable to %s: %s", fmt.Sprintf(format, a...), errtext.Libc(err))
 }
 
 // elUint is skalibs' uint0_scan: the whole word is a decimal number that

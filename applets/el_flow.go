@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"s6box/applets/getopt"
+	"s6box/core/errtext"
 	"s6box/core/execline"
 )
 
@@ -81,7 +82,7 @@ func elSequence(c *Ctx, first, rest []string) int {
 	status := 127
 	ws, err := elRun(c, first)
 	if err != nil {
-		c.Warn("unable to spawn %s: %s", first[0], execline.Strerror(err))
+		c.Warn("unable to spawn %s: %s", first[0], errtext.Libc(err))
 	} else {
 		status = elStatus(ws)
 	}

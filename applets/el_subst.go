@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"s6box/applets/getopt"
+	"s6box/core/errtext"
 	"s6box/core/execline"
 )
 
@@ -169,7 +170,7 @@ func dirElglob(s *elSubstState, argv []string) (int, error) {
 	}
 	if verbose {
 		o.OnError = func(dir string, err error) {
-			s.c.Warn("while globbing, error reading %s: %s", dir, execline.Strerror(err))
+			s.c.Warn("while globbing, error reading %s: %s", dir, errtext.Libc(err))
 		}
 	}
 	vals, err := execline.Glob(rest[1], o)

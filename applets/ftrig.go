@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"time"
 
-	"s6box/core/execline"
+	"s6box/core/errtext"
 	"s6box/core/ftrig"
 	"s6box/core/ftrigwait"
 	"s6box/logger/ere"
@@ -37,7 +37,7 @@ func mkfifodirMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	if err := ftrig.MakeFifodirGroup(rest[0], gid, force); err != nil {
-		return c.Fatal(ExitSystem, "unable to create fifodir at %s: %s", rest[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to create fifodir at %s: %s", rest[0], errtext.Libc(err))
 	}
 	return 0
 }
@@ -48,7 +48,7 @@ func cleanfifodirMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	if err := ftrig.Clean(c.Args[0]); err != nil {
-		return c.Fatal(ExitSystem, "unable to clean up fifodir at %s: %s", c.Args[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to clean up fifodir at %s: %s", c.Args[0], errtext.Libc(err))
 	}
 	return 0
 }
@@ -59,7 +59,7 @@ func ftrigNotifyMain(c *Ctx) int {
 		return c.UsageFail("")
 	}
 	if err := ftrig.Notify(c.Args[0], []byte(c.Args[1])); err != nil {
-		return c.Fatal(ExitSystem, "unable to notify %s: %s", c.Args[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to notify %s: %s", c.Args[0], errtext.Libc(err))
 	}
 	return 0
 }
@@ -93,7 +93,7 @@ func ftrigSubscribe(c *Ctx, dirs, pats []string) (*ftrigwait.Waiter, int) {
 	for i, p := range pats {
 		re, err := ere.Compile(p)
 		if err != nil {
-			return nil, c.Fatal(ExitSystem, "unable to subscribe to %s with regexp %s: %s", dirs[i], p, execline.Strerror(syscall.EINVAL))
+			return nil, c.Fatal(ExitSystem, "unable to subscribe to %s with regexp %s: %s", dirs[i], p, errtext.Libc(syscall.EINVAL))
 		}
 		ms[i] = re
 	}
@@ -103,11 +103,11 @@ func ftrigSubscribe(c *Ctx, dirs, pats []string) (*ftrigwait.Waiter, int) {
 		if errors.As(err, &se) {
 			for i, d := range dirs {
 				if d == se.Dir {
-					return nil, c.Fatal(ExitSystem, "unable to subscribe to %s with regexp %s: %s", d, pats[i], execline.Strerror(se.Err))
+					return nil, c.Fatal(ExitSystem, "unable to subscribe to %s with regexp %s: %s", d, pats[i], errtext.Libc(se.Err))
 				}
 			}
 		}
-		return nil, c.Fatal(ExitSystem, "unable to subscribe: %s", execline.Strerror(err))
+		return nil, c.Fatal(ExitSystem, "unable to subscribe: %s", errtext.Libc(err))
 	}
 	return w, -1
 }
@@ -122,9 +122,9 @@ func ftrigWaitMain(c *Ctx) int {
 	defer w.Close()
 	if err := w.Wait(true, deadline); err != nil {
 		if errors.Is(err, ftrigwait.ErrTimeout) {
-			return c.Fatal(1, "unable to match regexp on %s: %s", rest[1], execline.Strerror(syscall.ETIMEDOUT))
+			return c.Fatal(1, "unable to match regexp on %s: %s", rest[1], errtext.Libc(syscall.ETIMEDOUT))
 		}
-		return c.Fatal(ExitSystem, "unable to match regexp on %s: %s", rest[1], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to match regexp on %s: %s", rest[1], errtext.Libc(err))
 	}
 	return ftrigPrintLast(c, w.Last(0))
 }
@@ -145,7 +145,7 @@ func ftrigOne(c *Ctx, min int) (*ftrigwait.Waiter, []string, time.Time, int) {
 
 func ftrigPrintLast(c *Ctx, b byte) int {
 	if _, err := c.Stdout.Write([]byte{b, '\n'}); err != nil {
-		return c.Fatal(ExitSystem, "unable to write to stdout: %s", execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to write to stdout: %s", errtext.Libc(err))
 	}
 	return 0
 }
@@ -153,11 +153,11 @@ func ftrigPrintLast(c *Ctx, b byte) int {
 // ftrigListenWait spawns prog once subscribed, then waits.
 func ftrigListenWait(c *Ctx, w *ftrigwait.Waiter, prog []string, or bool, deadline time.Time) int {
 	if err := spawnUnwaited(prog); err != nil {
-		return c.Fatal(ExitSystem, "unable to spawn %s: %s", prog[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to spawn %s: %s", prog[0], errtext.Libc(err))
 	}
 	if err := w.Wait(!or, deadline); err != nil {
 		if errors.Is(err, ftrigwait.ErrTimeout) {
-			return c.Fatal(1, "unable to get expected event: %s", execline.Strerror(syscall.ETIMEDOUT))
+			return c.Fatal(1, "unable to get expected event: %s", errtext.Libc(syscall.ETIMEDOUT))
 		}
 		return c.Fatal(ExitSystem, "%s", s6Msg(err))
 	}

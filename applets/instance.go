@@ -6,7 +6,7 @@ import (
 	"strings"
 	"syscall"
 
-	"s6box/core/execline"
+	"s6box/core/errtext"
 	"s6box/core/instance"
 	"s6box/core/svlink"
 	"s6box/core/svmaker"
@@ -26,7 +26,7 @@ func instanceFatal(c *Ctx, err error, format string, a ...any) int {
 	case errors.Is(err, instance.ErrExists), errors.Is(err, instance.ErrInTheWay):
 		return c.Fatal(ExitUsage, "%v", err)
 	case errors.Is(err, svlink.ErrTimeout):
-		a = append(a, execline.Strerror(syscall.ETIMEDOUT))
+		a = append(a, errtext.Libc(syscall.ETIMEDOUT))
 		return c.Fatal(99, format+": %s", a...)
 	}
 	a = append(a, s6Msg(err))
@@ -95,7 +95,7 @@ func instanceListMain(c *Ctx) int {
 		b.WriteByte('\n')
 	}
 	if _, err := c.Stdout.Write([]byte(b.String())); err != nil {
-		return c.Fatal(ExitSystem, "unable to write to stdout: %s", execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to write to stdout: %s", errtext.Libc(err))
 	}
 	return 0
 }

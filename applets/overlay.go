@@ -77,10 +77,10 @@ func overlayStage(c *Ctx) (*overlay.Stage, int) {
 	procs := &overlay.Procs{Self: c.Self(), Env: os.Environ(), Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}
 	tool := func(prog string) (info, warn func(string, ...any)) {
 		info = func(format string, a ...any) {
-			fmt.Fprintf(c.Stderr, "%s: info: %s\n", prog, fmt.Sprintf(format, a...))
+			fmt.Fprintf(c.Stderr, "%s: info: %s\n", prog, Message(format, a...))
 		}
 		warn = func(format string, a ...any) {
-			fmt.Fprintf(c.Stderr, "%s: warning: %s\n", prog, fmt.Sprintf(format, a...))
+			fmt.Fprintf(c.Stderr, "%s: warning: %s\n", prog, Message(format, a...))
 		}
 		return info, warn
 	}

@@ -5,7 +5,7 @@ import (
 	"syscall"
 	"time"
 
-	"s6box/core/execline"
+	"s6box/core/errtext"
 	"s6box/rcdb"
 )
 
@@ -43,7 +43,7 @@ func rcBundleMain(c *Ctx) int {
 	switch cmd {
 	case "help":
 		if _, err := c.Stdout.Write([]byte(strings.ReplaceAll(rcBundleHelp, "PROG", c.Prog))); err != nil {
-			return c.Fatal(ExitSystem, "unable to write to stdout: %s", execline.Strerror(err))
+			return c.Fatal(ExitSystem, "unable to write to stdout: %s", errtext.Libc(err))
 		}
 		return 0
 	case "add":
@@ -143,7 +143,7 @@ func rcDryrunMain(c *Ctx) int {
 	if verbosity > 0 {
 		line := c.Prog + ": " + strings.Join(rest, " ") + "\n"
 		if _, err := c.Stdout.Write([]byte(line)); err != nil {
-			return c.Fatal(ExitSystem, "unable to write to stdout: %s", execline.Strerror(err))
+			return c.Fatal(ExitSystem, "unable to write to stdout: %s", errtext.Libc(err))
 		}
 	}
 	time.Sleep(time.Duration(ms) * time.Millisecond)
@@ -178,7 +178,7 @@ func initEchoMain(c *Ctx) int {
 		b = append(b, '\n')
 	}
 	if _, err := c.Stdout.Write(b); err != nil {
-		return c.Fatal(ExitSystem, "unable to write to stdout: %s", execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to write to stdout: %s", errtext.Libc(err))
 	}
 	return 0
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"syscall"
 
-	"s6box/core/execline"
+	"s6box/core/errtext"
 )
 
 // s6Msg is err's text with a trailing system error written as the C
@@ -15,7 +15,7 @@ func s6Msg(err error) string {
 	msg := err.Error()
 	var e syscall.Errno
 	if errors.As(err, &e) && strings.HasSuffix(msg, e.Error()) {
-		return msg[:len(msg)-len(e.Error())] + execline.Strerror(e)
+		return msg[:len(msg)-len(e.Error())] + errtext.Libc(e)
 	}
 	return msg
 }

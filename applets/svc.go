@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"s6box/core/errtext"
 	"s6box/core/fsutil"
 	"s6box/core/signame"
 	"s6box/core/svc"
@@ -129,7 +130,7 @@ func svcSend(c *Ctx, dirs []string, cmds []byte) int {
 func svcErrText(err error) string {
 	var se *svc.Error
 	if errors.As(err, &se) && se.Kind == svc.System {
-		return "unable to control " + se.Dir + ": " + fsutil.Bare(se.Err).Error()
+		return "unable to control " + se.Dir + ": " + errtext.Libc(fsutil.Bare(se.Err))
 	}
 	return err.Error()
 }

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"s6box/core/execline"
+	"s6box/core/errtext"
 	"s6box/core/svlink"
 )
 
@@ -109,7 +109,7 @@ func svlinkMain(c *Ctx) int {
 		if errors.Is(err, svlink.ErrTimeout) {
 			code, err = 99, syscall.ETIMEDOUT
 		}
-		return c.Fatal(code, "unable to link servicedir %s into scandir %s with name %s: %s", dir, scandir, name, execline.Strerror(err))
+		return c.Fatal(code, "unable to link servicedir %s into scandir %s with name %s: %s", dir, scandir, name, errtext.Libc(err))
 	}
 	return 0
 }
@@ -125,7 +125,7 @@ func checkServiceDir(c *Ctx, dir string) int {
 				break
 			}
 			if err != nil {
-				return c.Fatal(ExitSystem, "unable to stat %s: %s", d, execline.Strerror(err))
+				return c.Fatal(ExitSystem, "unable to stat %s: %s", d, errtext.Libc(err))
 			}
 			if !st.IsDir() {
 				return c.Fatal(ExitUsage, "%s is not a directory", d)
@@ -134,14 +134,14 @@ func checkServiceDir(c *Ctx, dir string) int {
 		run := filepath.Join(d, "run")
 		st, err := os.Stat(run)
 		if err != nil {
-			return c.Fatal(ExitSystem, "unable to stat %s: %s", run, execline.Strerror(err))
+			return c.Fatal(ExitSystem, "unable to stat %s: %s", run, errtext.Libc(err))
 		}
 		if st.Mode()&0o100 == 0 {
 			return c.Fatal(ExitUsage, "%s is not executable", run)
 		}
 		sup, err := svlink.Supervised(d)
 		if err != nil {
-			return c.Fatal(ExitSystem, "unable to check supervision status of %s: %s", d, execline.Strerror(err))
+			return c.Fatal(ExitSystem, "unable to check supervision status of %s: %s", d, errtext.Libc(err))
 		}
 		if sup {
 			c.Warn("supervisor already running on %s", d)
@@ -166,7 +166,7 @@ func svunlinkMain(c *Ctx) int {
 	}
 	err := svlink.Unlink(rest[0], []string{name}, wait, deadline)
 	if err != nil && !errors.Is(err, svlink.ErrTimeout) {
-		return c.Fatal(ExitSystem, "unable to prepare unlinking of service %s in scandir %s: %s", name, rest[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to prepare unlinking of service %s in scandir %s: %s", name, rest[0], errtext.Libc(err))
 	}
 	return 0
 }

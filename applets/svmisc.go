@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"s6box/core/execline"
+	"s6box/core/errtext"
 	"s6box/core/permafail"
 	"s6box/core/status"
 	"s6box/core/tai64n"
@@ -38,13 +38,13 @@ func permafailonMain(c *Ctx) int {
 	st, err := os.Stat(tally)
 	switch {
 	case err != nil:
-		c.Warn("unable to stat %s: %s", tally, execline.Strerror(err))
+		c.Warn("unable to stat %s: %s", tally, errtext.Libc(err))
 	case st.Size()%status.DeathRecordSize != 0 || st.Size() > status.MaxDeaths*status.DeathRecordSize:
 		c.Warn("invalid %s", tally)
 	default:
 		deaths, err := status.LoadDeaths(".")
 		if err != nil {
-			c.Warn("unable to read %s: %s", tally, execline.Strerror(err))
+			c.Warn("unable to read %s: %s", tally, errtext.Libc(err))
 			break
 		}
 		window := time.Duration(secs) * time.Second
@@ -74,7 +74,7 @@ func fghackMain(c *Ctx) int {
 	prog := c.Args
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		return c.Fatal(ExitSystem, "unable to create hackpipe: %s", execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to create hackpipe: %s", errtext.Libc(err))
 	}
 	files := []uintptr{0, 1, 2}
 	for range fghackN {
@@ -82,11 +82,11 @@ func fghackMain(c *Ctx) int {
 	}
 	path, err := c.LookProgram(prog[0])
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to spawn %s: %s", prog[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to spawn %s: %s", prog[0], errtext.Libc(err))
 	}
 	pid, err := syscall.ForkExec(path, prog, &syscall.ProcAttr{Env: os.Environ(), Files: files})
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to spawn %s: %s", prog[0], execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to spawn %s: %s", prog[0], errtext.Libc(err))
 	}
 	unix.Close(p[1])
 	var b [1]byte
@@ -98,14 +98,14 @@ func fghackMain(c *Ctx) int {
 		}
 	}
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to read on hackpipe: %s", execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to read on hackpipe: %s", errtext.Libc(err))
 	}
 	if n > 0 {
 		return c.Fatal(102, "%s wrote on hackpipe", prog[0])
 	}
 	ws, err := elWait(pid)
 	if err != nil {
-		return c.Fatal(ExitSystem, "unable to wait_pid: %s", execline.Strerror(err))
+		return c.Fatal(ExitSystem, "unable to wait_pid: %s", errtext.Libc(err))
 	}
 	return elEstatus(ws)
 }

@@ -106,7 +106,7 @@ func svscanMain(c *Ctx) int {
 		return code
 	}
 	logf := func(level, format string, args ...any) {
-		fmt.Fprintf(c.Stderr, "%s: %s: %s\n", c.Prog, level, fmt.Sprintf(format, args...))
+		fmt.Fprintf(c.Stderr, "%s: %s: %s\n", c.Prog, level, Message(format, args...))
 	}
 	r := reaper.Start(nil) // orphans (as pid 1) are reaped and dropped
 	o.cfg.Reaper = r

@@ -25,6 +25,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/errtext"
 	"s6box/core/execpath"
 	"s6box/core/rawio"
 	"s6box/core/reaper"
@@ -204,13 +205,13 @@ func (l *logger) paused() bool {
 
 func (l *logger) warn(format string, a ...any) {
 	if l.cfg.Verbosity >= 1 {
-		fmt.Fprintf(l.cfg.Stderr, "%s: warning: %s\n", l.cfg.Prog, fmt.Sprintf(format, a...))
+		fmt.Fprintf(l.cfg.Stderr, "%s: warning: %s\n", l.cfg.Prog, fmt.Sprintf(format, errtext.Args(a)...))
 	}
 }
 
 func (l *logger) info(format string, a ...any) {
 	if l.cfg.Verbosity >= 2 {
-		fmt.Fprintf(l.cfg.Stderr, "%s: info: %s\n", l.cfg.Prog, fmt.Sprintf(format, a...))
+		fmt.Fprintf(l.cfg.Stderr, "%s: info: %s\n", l.cfg.Prog, fmt.Sprintf(format, errtext.Args(a)...))
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"s6box/core/errtext"
 	"s6box/core/fsutil"
 )
 
@@ -103,7 +104,7 @@ func (e *Error) Error() string { return e.Msg }
 
 // Errorf builds an *Error.
 func Errorf(code int, format string, a ...any) *Error {
-	return &Error{Code: code, Msg: fmt.Sprintf(format, a...)}
+	return &Error{Code: code, Msg: fmt.Sprintf(format, errtext.Args(a)...)}
 }
 
 // Resolve returns the atoms a name stands for (an atom is itself), or nil

@@ -41,7 +41,7 @@ func Read(dir string, o Options) ([]Change, error) {
 	}
 	d, err := os.Open(dir)
 	if err != nil {
-		return nil, fmt.Errorf("unable to open directory %s: %w", dir, err)
+		return nil, fmt.Errorf("unable to open directory %s: %w", dir, fsutil.Bare(err))
 	}
 	names, err := d.Readdirnames(-1)
 	d.Close()

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"s6box/core/errtext"
 )
 
 // GlobOptions are elglob's options, in glob(3) terms.
@@ -24,7 +26,7 @@ type GlobError struct {
 }
 
 func (e *GlobError) Error() string {
-	return "while globbing, error reading " + e.Dir + ": " + Strerror(e.Err)
+	return "while globbing, error reading " + e.Dir + ": " + errtext.Libc(e.Err)
 }
 func (e *GlobError) Unwrap() error { return e.Err }
 

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/rawio"
 )
 
@@ -17,7 +18,7 @@ import (
 func MakeFifodirGroup(dir string, gid int, force bool) error {
 	err := os.Mkdir(dir, 0o700)
 	if err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("unable to create fifodir %s: %w", dir, err)
+		return fmt.Errorf("unable to create fifodir %s: %w", dir, fsutil.Bare(err))
 	}
 	if err != nil && !force {
 		return nil

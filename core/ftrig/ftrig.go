@@ -33,12 +33,12 @@ func MakeFifodir(dir string, public, force bool) error {
 	}
 	err := os.Mkdir(dir, 0o700)
 	if err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("unable to create fifodir %s: %w", dir, err)
+		return fmt.Errorf("unable to create fifodir %s: %w", dir, fsutil.Bare(err))
 	}
 	if err != nil && !force {
 		st, serr := os.Stat(dir)
 		if serr != nil {
-			return fmt.Errorf("unable to stat fifodir %s: %w", dir, serr)
+			return fmt.Errorf("unable to stat fifodir %s: %w", dir, fsutil.Bare(serr))
 		}
 		if !st.IsDir() {
 			return fmt.Errorf("fifodir %s: %w", dir, syscall.ENOTDIR)

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/rawio"
 )
 
@@ -44,7 +45,7 @@ func AcquireWait(path string, perm os.FileMode) (*os.File, error) {
 func acquire(path string, perm os.FileMode, cmd int) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, perm)
 	if err != nil {
-		return nil, fmt.Errorf("unable to open %s: %w", path, err)
+		return nil, fmt.Errorf("unable to open %s: %w", path, fsutil.Bare(err))
 	}
 	if err := LockFile(f, cmd == unix.F_OFD_SETLKW); err != nil {
 		f.Close()

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/fsutil"
 	"s6box/core/rawio"
 	"s6box/core/tai64n"
 )
@@ -139,7 +140,7 @@ func WriteFileAtomic(path string, data []byte) error {
 	tmp := path + ".new"
 	fd, err := rawio.CreateFresh(tmp, 0o666)
 	if err != nil {
-		return fmt.Errorf("unable to open %s: %w", tmp, err)
+		return fmt.Errorf("unable to open %s: %w", tmp, fsutil.Bare(err))
 	}
 	if err := rawio.WriteAll(fd, data); err != nil {
 		syscall.Close(fd)

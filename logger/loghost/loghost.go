@@ -31,6 +31,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"s6box/core/errtext"
 	"s6box/core/reaper"
 	"s6box/core/supervisor"
 	"s6box/logger"
@@ -290,7 +291,7 @@ func (in *instance) run(stderr io.Writer, prog string) {
 		// credentials are never seen by any other goroutine.
 		runtime.LockOSThread()
 		if err := setThreadCred(in.cred); err != nil {
-			fmt.Fprintf(stderr, "%s: fatal: %v\n", prog, err)
+			fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, errtext.Message(err))
 			unix.Close(in.stdin)
 			if in.notify >= 0 {
 				unix.Close(in.notify)
@@ -307,10 +308,10 @@ func (in *instance) run(stderr io.Writer, prog string) {
 	case errors.As(err, &ke):
 		status = syscall.WaitStatus(ke.Sig)
 	case errors.As(err, &ee):
-		fmt.Fprintf(stderr, "%s: fatal: %v\n", prog, ee.Err)
+		fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, errtext.Message(ee.Err))
 		status = exited(ee.Code)
 	default:
-		fmt.Fprintf(stderr, "%s: fatal: %v\n", prog, err)
+		fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, errtext.Message(err))
 	}
 }
 

@@ -287,7 +287,7 @@ func readDef(o *Options, src, name string) (*svc, error) {
 			return nil, err
 		}
 		if !found {
-			return nil, srcErr(111, "unable to open %s: no such file or directory", filepath.Join(dir, "contents"))
+			return nil, srcErr(111, "unable to open %s: No such file or directory", filepath.Join(dir, "contents"))
 		}
 		s.contents = l
 		return s, nil

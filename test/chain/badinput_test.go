@@ -43,7 +43,7 @@ func TestBadInputExitCodes(t *testing.T) {
 		{"envdir-unreadable", []string{"s6-setuidgid", "nobody", "s6-envdir", "@D/Eunreadable", "true"}, 111, "SECRET"},
 		{"envdir-huge", []string{"s6-envdir", "@D/Ehuge", "sh", "-c", `[ ${#HUGE} -eq 4095 ]`}, 0, ""},
 		// One variable of 1 MiB is more than execve takes: E2BIG → 126.
-		{"envdir-huge-L", []string{"s6-envdir", "-L", "@D/Ehuge", "sh", "-c", "true"}, 126, "argument list too long"},
+		{"envdir-huge-L", []string{"s6-envdir", "-L", "@D/Ehuge", "sh", "-c", "true"}, 126, "Argument list too long"},
 		{"envdir-eq-name", []string{"s6-envdir", "@D/Eeq", "sh", "-c", `! env | grep -q '^A='`}, 0, ""},
 		{"envdir-c-empty", []string{"s6-envdir", "-c", "", "@E", "true"}, 111, "-c"},
 		{"envdir-usage", []string{"s6-envdir", "@E"}, 100, "usage"},

@@ -341,7 +341,7 @@ func TestLockingAndBadLive(t *testing.T) {
 		})
 		r := s.rc("change", "fast")
 		mustCode(t, "concurrent change", r, 111)
-		if !strings.Contains(r.Stderr, "s6-rc: fatal: unable to take locks: device or resource busy") {
+		if !strings.Contains(r.Stderr, "s6-rc: fatal: unable to take locks: Device or resource busy") {
 			t.Errorf("stderr %q", r.Stderr)
 		}
 		mustCode(t, "concurrent list", s.rc("list"), 111)

@@ -458,7 +458,7 @@ func TestBadInput(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "file")
 		harness.WriteFile(t, f, "", 0o644)
 		r := harness.Run(t, "supervise", f)
-		if r.Code != 111 || !strings.Contains(r.Stderr, f) || !strings.Contains(r.Stderr, "not a directory") {
+		if r.Code != 111 || !strings.Contains(r.Stderr, f) || !strings.Contains(r.Stderr, ": Not a directory") {
 			t.Fatalf("%d %q", r.Code, r.Stderr)
 		}
 	})
