@@ -4,7 +4,6 @@ package applets
 // rules live in core/posix. Both exec into the rest of their command line.
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -65,7 +64,7 @@ func posixCdMain(c *Ctx) int {
 		},
 	}
 	t, err := posix.ResolveCD(dir, hasDir, logical, cwd, env)
-	if errors.Is(err, posix.ErrNoDir) {
+	if err != nil { // posix.ErrNoDir: nowhere to go
 		return c.Fatal(ExitUsage, "%v", err)
 	}
 	if err := syscall.Chdir(t.Path); err != nil {
