@@ -124,6 +124,11 @@ func svscanMain(c *Ctx) int {
 		}
 		o.cfg.Host = &scanner.ProcessHost{Reaper: r, Prog: prog, Argv0: argv0}
 	}
+	// settleDelay after the last scan that started supervisors (the first
+	// one, or s6-rc handing over services later), give back the start-up-only
+	// pages of the binary and heap: most of the scanner's fixed memory cost.
+	trim := memtrim.After(settleDelay)
+	o.cfg.Started = func(int) { trim.Touch() }
 	s, err := scanner.New(o.cfg)
 	if err != nil {
 		if errors.Is(err, scanner.ErrUsage) {
@@ -134,9 +139,6 @@ func svscanMain(c *Ctx) int {
 	if ph, ok := o.cfg.Host.(*scanner.ProcessHost); ok {
 		ph.Cwd, _ = os.Getwd()
 	}
-	// Once the first scan has settled, give back the start-up-only pages of
-	// the binary and heap: most of the scanner's fixed memory cost.
-	time.AfterFunc(settleDelay, func() { memtrim.Release() })
 	s.Run()
 	return svscanFinish(c)
 }

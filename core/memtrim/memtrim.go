@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -74,3 +75,23 @@ func readOnlyMappingOf(line, path string) (start, end uintptr, ok bool) {
 	}
 	return uintptr(s), uintptr(e), true
 }
+
+// Trimmer releases once things have been quiet for a while: a long-lived
+// process whose start-up comes in bursts (a scanner that s6-rc hands
+// services to, seconds after it started) calls Touch at each burst.
+type Trimmer struct {
+	delay time.Duration
+	t     *time.Timer
+}
+
+// After returns a Trimmer that calls Release delay from now, unless Touch
+// pushes that back.
+func After(delay time.Duration) *Trimmer { return after(delay, func() { Release() }) }
+
+func after(delay time.Duration, release func()) *Trimmer {
+	return &Trimmer{delay: delay, t: time.AfterFunc(delay, release)}
+}
+
+// Touch moves the release to delay from now, arming it again if it has
+// already happened.
+func (tr *Trimmer) Touch() { tr.t.Reset(tr.delay) }

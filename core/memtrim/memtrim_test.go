@@ -3,7 +3,9 @@ package memtrim
 import (
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"s6box/test/harness"
 )
@@ -71,4 +73,35 @@ func exeRSS(t *testing.T) int {
 		}
 	}
 	return total
+}
+
+// TestTrimmerWaitsForQuiet: a Touch pushes the release back; a Touch after
+// the release arms it again.
+func TestTrimmerWaitsForQuiet(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	count := func() int { mu.Lock(); defer mu.Unlock(); return n }
+	const delay = 200 * time.Millisecond
+	start := time.Now()
+	tr := after(delay, func() { mu.Lock(); n++; mu.Unlock() })
+	for i := 0; i < 5; i++ { // touched every 100 ms for half a second
+		time.Sleep(delay / 2)
+		tr.Touch()
+	}
+	if c := count(); c != 0 && time.Since(start) < 5*delay/2+delay {
+		t.Fatalf("released %d times while still being touched", c)
+	}
+	waitFor(t, func() bool { return count() == 1 })
+	tr.Touch()
+	waitFor(t, func() bool { return count() == 2 })
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("not released within 10 s")
 }

@@ -42,6 +42,7 @@ func (s *Scanner) scan() {
 	sort.Strings(names)
 	s.forgetUnknownShortages()
 	s.batch = s.batch[:0]
+	s.scanStarted = 0
 	seen := map[devino]bool{}
 	for _, name := range names {
 		if name == "" || name[0] == '.' {
@@ -97,6 +98,9 @@ func (s *Scanner) scan() {
 	}
 	s.startBatch()
 	s.reportShortage()
+	if s.scanStarted > 0 && s.c.Started != nil {
+		s.c.Started(s.scanStarted)
+	}
 }
 
 func (sv *service) slots() []*slot {
@@ -171,6 +175,7 @@ func (s *Scanner) startSlot(sl *slot) { s.startSlots([]*slot{sl}) }
 
 // startBatch starts the supervisors a scan found.
 func (s *Scanner) startBatch() {
+	s.scanStarted += len(s.batch)
 	s.startSlots(s.batch)
 	s.batch = s.batch[:0]
 }

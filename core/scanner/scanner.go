@@ -58,6 +58,9 @@ type Config struct {
 	Reaper         *reaper.Reaper
 	Host           Host
 	Logf           func(level, format string, args ...any) // "warning", "info"
+	// Started, when set, is called after a scan that started supervisors
+	// (the first scan, svscanctl -a, a periodic rescan finding new ones).
+	Started func(n int)
 }
 
 type devino struct{ dev, ino uint64 }
@@ -116,6 +119,7 @@ type Scanner struct {
 	short         map[string]bool // services waiting for file descriptors
 	shortReported int
 	batch         []*slot // supervisors the current scan starts
+	scanStarted   int     // how many the current scan has started (Config.Started)
 }
 
 // New checks the directory and takes .s6-svscan/lock; it starts nothing.

@@ -252,3 +252,34 @@ func TestControlGarbageOneWarning(t *testing.T) {
 		t.Fatalf("mixed: %q, exit %d", *logs, s.exit)
 	}
 }
+
+// TestStartedAfterScans: Config.Started hears how many supervisors each
+// scan started (the first scan, a later one finding new services, one
+// bringing back an inactive service), and nothing for a scan that started
+// none or for a supervisor's restart.
+func TestStartedAfterScans(t *testing.T) {
+	s, host, dir, _ := newTestScanner(t, 0)
+	var got []int
+	s.c.Started = func(n int) { got = append(got, n) }
+	for _, n := range []string{"a", "a/log", "b", "c", "d", "e"} {
+		mkService(t, filepath.Join(dir, n))
+	}
+	s.scan() // a, a/log, b, c, d, e: more than one batch
+	s.scan() // nothing new
+	mkService(t, filepath.Join(dir, "f"))
+	s.scan()
+	os.Rename(filepath.Join(dir, "b"), filepath.Join(dir, ".b"))
+	s.scan()
+	die(s, host.last("b")) // inactive: not restarted
+	os.Rename(filepath.Join(dir, ".b"), filepath.Join(dir, "b"))
+	s.scan()
+	die(s, host.last("c")) // active: restarted a second later, no scan
+	ev := <-s.events
+	s.handleEvent(ev)
+	if want := []int{6, 1, 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Started calls %v, want %v", got, want)
+	}
+	if len(host.started["c"]) != 2 {
+		t.Fatalf("c started %d times, want 2", len(host.started["c"]))
+	}
+}
