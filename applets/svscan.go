@@ -100,6 +100,10 @@ func fcntlGetfd(fd int) (int, error) {
 // memory it only needed to start (see core/memtrim).
 const settleDelay = 2 * time.Second
 
+// trimMaxWait bounds how long svscan's release waits for a burst of starts
+// to end (a service restarting in a loop never ends one).
+const trimMaxWait = 20 * time.Second
+
 func svscanMain(c *Ctx) int {
 	o, code, ok := parseSvscan(c)
 	if !ok {
@@ -111,8 +115,14 @@ func svscanMain(c *Ctx) int {
 	r := reaper.Start(nil) // orphans (as pid 1) are reaped and dropped
 	o.cfg.Reaper = r
 	o.cfg.Logf = logf
+	// settleDelay after the last scan that started supervisors or the last
+	// daemon started (the first scan, or s6-rc handing over services and
+	// starting them later), give back the start-up-only pages of the binary
+	// and heap: most of the scanner's fixed memory cost.
+	trim := memtrim.After(settleDelay, trimMaxWait)
+	o.cfg.Started = func(int) { trim.Touch() }
 	if !o.process {
-		o.cfg.Host = newInProcessHost(r, c.Self(), logf)
+		o.cfg.Host = newInProcessHost(r, c.Self(), logf, trim)
 	}
 	if o.cfg.Host == nil {
 		prog, argv0 := c.Self(), "supervise"
@@ -124,11 +134,6 @@ func svscanMain(c *Ctx) int {
 		}
 		o.cfg.Host = &scanner.ProcessHost{Reaper: r, Prog: prog, Argv0: argv0}
 	}
-	// settleDelay after the last scan that started supervisors (the first
-	// one, or s6-rc handing over services later), give back the start-up-only
-	// pages of the binary and heap: most of the scanner's fixed memory cost.
-	trim := memtrim.After(settleDelay)
-	o.cfg.Started = func(int) { trim.Touch() }
 	s, err := scanner.New(o.cfg)
 	if err != nil {
 		if errors.Is(err, scanner.ErrUsage) {

@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -78,20 +79,54 @@ func readOnlyMappingOf(line, path string) (start, end uintptr, ok bool) {
 
 // Trimmer releases once things have been quiet for a while: a long-lived
 // process whose start-up comes in bursts (a scanner that s6-rc hands
-// services to, seconds after it started) calls Touch at each burst.
+// services to, or tells to start them, seconds after it started) calls
+// Touch at each step of a burst. A burst that never ends (a service
+// restarting in a loop) still gets a release every maxWait.
 type Trimmer struct {
-	delay time.Duration
-	t     *time.Timer
+	delay, maxWait time.Duration
+	release        func()
+
+	mu      sync.Mutex
+	t       *time.Timer
+	pending bool      // a Touch since the last release
+	first   time.Time // the first Touch since then
 }
 
-// After returns a Trimmer that calls Release delay from now, unless Touch
-// pushes that back.
-func After(delay time.Duration) *Trimmer { return after(delay, func() { Release() }) }
-
-func after(delay time.Duration, release func()) *Trimmer {
-	return &Trimmer{delay: delay, t: time.AfterFunc(delay, release)}
+// After returns a Trimmer that calls Release delay from now, and again
+// delay after the last Touch of each later burst, or maxWait after its
+// first Touch if the burst goes on.
+func After(delay, maxWait time.Duration) *Trimmer {
+	return after(delay, maxWait, func() { Release() })
 }
 
-// Touch moves the release to delay from now, arming it again if it has
-// already happened.
-func (tr *Trimmer) Touch() { tr.t.Reset(tr.delay) }
+func after(delay, maxWait time.Duration, release func()) *Trimmer {
+	tr := &Trimmer{delay: delay, maxWait: maxWait, release: release}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.pending, tr.first = true, time.Now()
+	tr.t = time.AfterFunc(delay, tr.fire)
+	return tr
+}
+
+func (tr *Trimmer) fire() {
+	tr.mu.Lock()
+	tr.pending = false
+	tr.mu.Unlock()
+	tr.release()
+}
+
+// Touch moves the release to delay from now (but no later than maxWait
+// after the burst's first Touch), arming it again after a release.
+func (tr *Trimmer) Touch() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	now := time.Now()
+	if !tr.pending {
+		tr.pending, tr.first = true, now
+	}
+	at := now.Add(tr.delay)
+	if limit := tr.first.Add(tr.maxWait); at.After(limit) {
+		at = limit
+	}
+	tr.t.Reset(at.Sub(now))
+}
