@@ -123,7 +123,7 @@ logger_of() {
 
 # mem IMPL N: "uss_per_service pss_per_service"
 mem() {
-	local impl=$1 n=$2 dir tag pid sl p pids=()
+	local impl=$1 n=$2 dir tag pid uss pss
 	dir=$(mktemp -d "$work/mem.XXXXXX")
 	tag=$(newtag)
 	make_logged "$dir" "$n" "$tag" "$(logger_of "$impl")"
@@ -134,11 +134,7 @@ mem() {
 		return
 	fi
 	sleep 4 # status writes settle; ours gives back start-up memory after 2 s
-	sl=" $(sleeps "$tag" | tr '\n' ' ') "
-	for p in $(tree "$pid"); do
-		case $sl in *" $p "*) ;; *) pids+=("$p") ;; esac
-	done
-	read -r uss pss < <(memsum "${pids[@]}")
+	read -r uss pss < <(memsum $(supervision_pids "$pid" "$tag"))
 	stop "$impl" "$dir" "$pid" "$tag"
 	awk -v u="$uss" -v s="$pss" -v n="$n" 'BEGIN {printf "%.1f %.1f", u / n, s / n}'
 }
@@ -178,18 +174,14 @@ done
 
 # bringup IMPL N: "seconds cpu_microseconds"
 bringup() {
-	local impl=$1 n=$2 dir tag pid secs sl p pids=()
+	local impl=$1 n=$2 dir tag pid secs t
 	dir=$(mktemp -d "$work/up.XXXXXX")
 	tag=$(newtag)
 	make_scandir "$dir" "$n" "$tag"
 	sync
 	pid=$(start "$impl" "$dir")
 	secs=$(wait_until 120 sleeps_at_least "$tag" "$n")
-	sl=" $(sleeps "$tag" | tr '\n' ' ') "
-	for p in $(tree "$pid"); do
-		case $sl in *" $p "*) ;; *) pids+=("$p") ;; esac
-	done
-	t=$(cpu "${pids[@]}")
+	t=$(cpu $(supervision_pids "$pid" "$tag"))
 	stop "$impl" "$dir" "$pid" "$tag"
 	echo "$secs $t"
 }

@@ -69,7 +69,7 @@ available() {
 newtag() { echo $((7000000 + RANDOM * 8 + 10#$(date +%N) % 8)); }
 # mem IMPL N: prints "uss_per_service pss_per_service uss_total" in KiB
 mem() {
-	local impl=$1 n=$2 dir tag pid pids p sl
+	local impl=$1 n=$2 dir tag pid uss pss
 	dir=$(mktemp -d "$work/mem.XXXXXX")
 	tag=$(newtag)
 	make_scandir "$dir" "$n" "$tag"
@@ -84,12 +84,7 @@ mem() {
 	# daemon, a fast machine caught 100 services before that (70.6 KiB each,
 	# 44.5 once released). Every implementation waits the same.
 	sleep 4
-	sl=" $(sleeps "$tag" | tr '\n' ' ') "
-	pids=()
-	for p in $(tree "$pid"); do
-		case $sl in *" $p "*) ;; *) pids+=("$p") ;; esac
-	done
-	read -r uss pss < <(memsum "${pids[@]}")
+	read -r uss pss < <(memsum $(supervision_pids "$pid" "$tag"))
 	stop "$impl" "$dir" "$pid" "$tag"
 	awk -v u="$uss" -v s="$pss" -v n="$n" 'BEGIN {printf "%.1f %.1f %d", u / n, s / n, u}'
 }
@@ -100,7 +95,7 @@ mem() {
 # (one call per service, as s6-rc makes them); USS is read 4 s after the
 # last daemon runs.
 mem_late() {
-	local impl=$1 n=$2 dir src tag pid p sl ctl svc
+	local impl=$1 n=$2 dir src tag pid p ctl svc uss
 	dir=$(mktemp -d "$work/late.XXXXXX")
 	src=$(mktemp -d "$work/latesrc.XXXXXX")
 	tag=$(newtag)
@@ -122,12 +117,7 @@ mem_late() {
 		return
 	fi
 	sleep 4
-	sl=" $(sleeps "$tag" | tr '\n' ' ') "
-	pids=()
-	for p in $(tree "$pid"); do
-		case $sl in *" $p "*) ;; *) pids+=("$p") ;; esac
-	done
-	read -r uss _ < <(memsum "${pids[@]}")
+	read -r uss _ < <(memsum $(supervision_pids "$pid" "$tag"))
 	stop "$impl" "$dir" "$pid" "$tag"
 	awk -v u="$uss" -v n="$n" 'BEGIN {printf "%.1f", u / n}'
 }

@@ -47,6 +47,16 @@ tree() {
 	done
 }
 
+# supervision_pids PID TAG: PID and its descendants except the daemons
+# running "sleep TAG": the processes a supervision stack itself costs.
+supervision_pids() {
+	local p sl
+	sl=" $(sleeps "$2" | tr '\n' ' ') "
+	for p in $(tree "$1"); do
+		case $sl in *" $p "*) ;; *) echo "$p" ;; esac
+	done
+}
+
 # sum of USS (Private_Clean + Private_Dirty) and PSS in KiB over pids
 memsum() {
 	local uss=0 pss=0 p u s
