@@ -827,34 +827,19 @@ func forbacktickxMain(c *Ctx) int {
 	if err != nil {
 		return elUsage(c, usage)
 	}
-	par, chomp, crunch, not, doImport, zero := false, true, false, true, false, false
-	delim := "\n"
-	codes := ""
+	// Its options are forstdin's: they are checked here (a bad code list is
+	// forbacktickx's usage error) and passed on as they came, in order.
+	var pass []string
 	for _, o := range opts {
+		pass = append(pass, "-"+string(o.Letter))
 		switch o.Letter {
-		case 'p':
-			par = true
-		case 'N':
-			chomp = false
-		case 'n':
-			chomp = true
-		case 'C':
-			crunch = true
-		case 'c':
-			crunch = false
-		case '0':
-			zero = true
-		case 'd':
-			delim, zero = o.Value, false
 		case 'o', 'x':
 			if _, ok := elCodes(o.Value); !ok {
 				return elUsage(c, usage)
 			}
-			codes, not = o.Value, o.Letter == 'x'
-		case 'E':
-			doImport = true
-		case 'e':
-			doImport = false
+			pass = append(pass, o.Value)
+		case 'd':
+			pass = append(pass, o.Value)
 		}
 	}
 	if len(argv) < 2 || argv[0] == "" {
@@ -877,22 +862,7 @@ func forbacktickxMain(c *Ctx) int {
 		return c.Fatal(ExitUsage, "unterminated block")
 	}
 	nv = append(nv, "", "unexport", "!", "forstdin")
-	nv = append(nv, map[bool]string{true: "-E", false: "-e"}[doImport])
-	if par {
-		nv = append(nv, "-p")
-	}
-	nv = append(nv, map[bool]string{true: "-n", false: "-N"}[chomp])
-	if crunch {
-		nv = append(nv, "-C")
-	}
-	if zero {
-		nv = append(nv, "-0")
-	} else if delim != "\n" {
-		nv = append(nv, "-d", delim)
-	}
-	if codes != "" {
-		nv = append(nv, map[bool]string{true: "-x", false: "-o"}[not], codes)
-	}
+	nv = append(nv, pass...)
 	nv = append(nv, "--", argv[0])
 	if err != nil {
 		nv = append(nv, "fdclose", "0")
