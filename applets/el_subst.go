@@ -31,6 +31,19 @@ type elSubstState struct {
 	c        *Ctx
 }
 
+// checkKey checks the words of a directive that defines one key:
+// "key value" at least (errDirUsage), and a key that is not empty nor
+// defined by an earlier directive (errDirKey).
+func (s *elSubstState) checkKey(rest []string) error {
+	if len(rest) < 2 {
+		return errDirUsage
+	}
+	if rest[0] == "" || s.has(rest[0]) {
+		return errDirKey
+	}
+	return nil
+}
+
 func (s *elSubstState) has(name string) bool {
 	for _, x := range s.subs {
 		if x.Name == name {
@@ -79,11 +92,8 @@ func dirDefine(s *elSubstState, argv []string) (int, error) {
 	for _, o := range opts {
 		parseTransform(&t, o)
 	}
-	if len(rest) < 2 {
-		return 0, errDirUsage
-	}
-	if rest[0] == "" || s.has(rest[0]) {
-		return 0, errDirKey
+	if err := s.checkKey(rest); err != nil {
+		return 0, err
 	}
 	vals, err := t.Apply(rest[1])
 	if err != nil {
@@ -113,11 +123,8 @@ func dirImportas(s *elSubstState, argv []string) (int, error) {
 			parseTransform(&t, o)
 		}
 	}
-	if len(rest) < 2 {
-		return 0, errDirUsage
-	}
-	if rest[0] == "" || s.has(rest[0]) {
-		return 0, errDirKey
+	if err := s.checkKey(rest); err != nil {
+		return 0, err
 	}
 	x, ok := os.LookupEnv(rest[1])
 	if !ok {
@@ -162,11 +169,8 @@ func dirElglob(s *elSubstState, argv []string) (int, error) {
 			o.NoCheck = false
 		}
 	}
-	if len(rest) < 2 {
-		return 0, errDirUsage
-	}
-	if rest[0] == "" || s.has(rest[0]) {
-		return 0, errDirKey
+	if err := s.checkKey(rest); err != nil {
+		return 0, err
 	}
 	if verbose {
 		o.OnError = func(dir string, err error) {
