@@ -42,6 +42,23 @@ func elUint(s string) (uint, bool) {
 	return uint(u), err == nil
 }
 
+// elScanPrefix reads a number in base (8 or 10) at the start of s as
+// skalibs' scanners do: digits while the value stays within max, the rest
+// of s left alone. It returns the value and how many bytes it read (0:
+// s does not start with a digit).
+func elScanPrefix(s string, base, max uint64) (uint64, int) {
+	var v uint64
+	n := 0
+	for ; n < len(s) && s[n] >= '0' && uint64(s[n]-'0') < base; n++ {
+		next := v*base + uint64(s[n]-'0')
+		if next > max {
+			break
+		}
+		v = next
+	}
+	return v, n
+}
+
 // elFd parses a descriptor number.
 func elFd(s string) (int, bool) {
 	u, ok := elUint(s)

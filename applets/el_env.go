@@ -107,30 +107,15 @@ func cdMain(c *Ctx) int {
 	return elExec(c, c.Args[1:])
 }
 
-// elOctalPrefix reads an octal number at the start of s as skalibs'
-// uint_oscan does: digits while the value fits in 32 bits, the rest of the
-// word ignored ("0999" is 0); false when s does not start with a digit.
-func elOctalPrefix(s string) (uint32, bool) {
-	var v uint64
-	n := 0
-	for ; n < len(s) && s[n] >= '0' && s[n] <= '7'; n++ {
-		if next := v*8 + uint64(s[n]-'0'); next <= 1<<32-1 {
-			v = next
-		} else {
-			break
-		}
-	}
-	return uint32(v), n > 0
-}
-
 func umaskMain(c *Ctx) int {
 	c.Prog = "execline-umask"
 	const usage = "umask value prog..."
 	if len(c.Args) < 2 {
 		return elUsage(c, usage)
 	}
-	m, ok := elOctalPrefix(c.Args[0])
-	if !ok {
+	// uint_oscan: the octal digits at the start ("0999" is 0).
+	m, n := elScanPrefix(c.Args[0], 8, 1<<32-1)
+	if n == 0 {
 		return elUsage(c, usage)
 	}
 	syscall.Umask(int(m & 0o777))

@@ -448,18 +448,11 @@ func elCodes(s string) ([]int, bool) {
 	var out []int
 	pos := 0
 	for pos < len(s) && len(out) < 256 {
-		v, w := 0, 0
-		for ; pos+w < len(s) && s[pos+w] >= '0' && s[pos+w] <= '9'; w++ {
-			d := int(s[pos+w] - '0')
-			if v*10+d > 65535 {
-				break
-			}
-			v = v*10 + d
-		}
+		v, w := elScanPrefix(s[pos:], 10, 65535)
 		if w == 0 {
 			break
 		}
-		out = append(out, v)
+		out = append(out, int(v))
 		pos += w
 		for pos < len(s) && strings.IndexByte(",:; \t\r\n", s[pos]) >= 0 {
 			pos++
