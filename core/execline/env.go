@@ -38,6 +38,22 @@ func PushOptEnv(env []string) ([]string, error) {
 	return pushEnv(env, []string{"ELGETOPT_"})
 }
 
+// depthMarks finds, in an environment entry whose name part starts at j
+// (past its prefix), the '=' and the ':' that starts a depth suffix (-1
+// when the name has none); an entry without '=' is ErrBadEnv.
+func depthMarks(kv string, j int) (eq, colon int, err error) {
+	eq = strings.IndexByte(kv[j:], '=')
+	if eq < 0 {
+		return 0, 0, ErrBadEnv
+	}
+	eq += j
+	colon = strings.IndexByte(kv[j:eq], ':')
+	if colon >= 0 {
+		colon += j
+	}
+	return eq, colon, nil
+}
+
 func pushEnv(env []string, list []string) ([]string, error) {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
@@ -46,17 +62,14 @@ func pushEnv(env []string, list []string) ([]string, error) {
 			out = append(out, kv)
 			continue
 		}
-		eq := strings.IndexByte(kv[j:], '=')
-		if eq < 0 {
-			return nil, ErrBadEnv
+		eq, colon, err := depthMarks(kv, j)
+		if err != nil {
+			return nil, err
 		}
-		eq += j
-		colon := strings.IndexByte(kv[j:eq], ':')
 		if colon < 0 {
 			out = append(out, kv[:eq]+":1"+kv[eq:])
 			continue
 		}
-		colon += j
 		n, err := strconv.ParseUint(kv[colon+1:eq], 10, 32)
 		if err != nil {
 			out = append(out, kv)
@@ -85,16 +98,13 @@ func PopEnv(env []string, pos, opt bool) ([]string, error) {
 			out = append(out, kv)
 			continue
 		}
-		eq := strings.IndexByte(kv[j:], '=')
-		if eq < 0 {
-			return nil, ErrBadEnv
+		eq, colon, err := depthMarks(kv, j)
+		if err != nil {
+			return nil, err
 		}
-		eq += j
-		colon := strings.IndexByte(kv[j:eq], ':')
 		if colon < 0 {
 			continue
 		}
-		colon += j
 		n, err := strconv.ParseUint(kv[colon+1:eq], 10, 32)
 		if err != nil || n == 0 {
 			out = append(out, kv)
